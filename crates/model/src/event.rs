@@ -123,8 +123,14 @@ mod tests {
 
     #[test]
     fn dom_event_names_map_to_interactions() {
-        assert_eq!(MouseInteraction::from_dom_event("dblclick"), Some(MouseInteraction::DblClick));
-        assert_eq!(MouseInteraction::from_dom_event("touchcancel"), Some(MouseInteraction::TouchCancel));
+        assert_eq!(
+            MouseInteraction::from_dom_event("dblclick"),
+            Some(MouseInteraction::DblClick)
+        );
+        assert_eq!(
+            MouseInteraction::from_dom_event("touchcancel"),
+            Some(MouseInteraction::TouchCancel)
+        );
         assert_eq!(MouseInteraction::from_dom_event("mousemove"), None);
     }
 }

@@ -120,7 +120,13 @@ mod tests {
 
     #[test]
     fn every_reason_parses_back_from_its_wire_name() {
-        for name in ["init", "view_change", "before_unload", "visibility_hidden", "manual"] {
+        for name in [
+            "init",
+            "view_change",
+            "before_unload",
+            "visibility_hidden",
+            "manual",
+        ] {
             assert_eq!(CreationReason::parse(name).unwrap().as_str(), name);
         }
         assert_eq!(CreationReason::parse("whenever"), None);

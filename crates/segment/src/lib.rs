@@ -1,0 +1,30 @@
+//! Tapedeck's segments: recorded events cut into independent zlib streams.
+//!
+//! The recorder sends its events to the worker in batches of
+//! comma-separated JSON objects. A [`ViewSegmenter`] feeds each batch into
+//! the open [`SegmentBuilder`], which compresses it at once, and closes the
+//! segment when it reaches its byte or duration limit ([`SegmentLimits`]) or
+//! when the page asks for it. A closed [`Segment`] is one complete zlib
+//! stream of a JSON array plus the metadata the intake needs;
+//! [`build_multipart_body`] writes the upload request the wire contract
+//! describes.
+//!
+//! Nothing here reads a clock or touches a browser: callers pass the time,
+//! so every rule is tested with `cargo test`.
+
+mod builder;
+mod error;
+mod limits;
+mod records;
+mod upload;
+mod view;
+
+pub use builder::{Segment, SegmentBuilder};
+pub use error::SegmentError;
+pub use limits::{SegmentLimits, ViewIds};
+pub use records::validate_records;
+pub use upload::{
+    build_multipart_body, MultipartBody, EVENT_CONTENT_TYPE, EVENT_FIELD, EVENT_FILE_NAME,
+    SEGMENT_CONTENT_TYPE, SEGMENT_FIELD, SEGMENT_FILE_NAME, UPLOAD_PATH,
+};
+pub use view::ViewSegmenter;

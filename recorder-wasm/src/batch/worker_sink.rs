@@ -1,0 +1,63 @@
+//! Handing batches to the worker without copying them twice.
+
+use js_sys::{Array, Object, Reflect, Uint8Array};
+use tapedeck_model::RecordsMeta;
+use wasm_bindgen::JsValue;
+use web_sys::Worker;
+
+use super::RecordSink;
+use crate::failure::RecorderError;
+
+/// Posts batches to the recording's worker as `"records"` messages, with
+/// the bytes' buffer in the transfer list so the browser moves it instead
+/// of cloning it.
+pub struct WorkerSink {
+    worker: Worker,
+}
+
+impl WorkerSink {
+    /// A sink posting to `worker`.
+    pub fn new(worker: Worker) -> Self {
+        Self { worker }
+    }
+
+    /// The worker batches go to.
+    pub fn worker(&self) -> &Worker {
+        &self.worker
+    }
+
+    /// Posts a control message (`flush`, `stop`) built by `fill`.
+    pub fn post_control(
+        &self,
+        kind: &str,
+        fields: &[(&str, JsValue)],
+    ) -> Result<(), RecorderError> {
+        let message = Object::new();
+        Reflect::set(&message, &"kind".into(), &kind.into())?;
+        for (name, value) in fields {
+            Reflect::set(&message, &(*name).into(), value)?;
+        }
+        self.worker.post_message(&message)?;
+        Ok(())
+    }
+}
+
+impl RecordSink for WorkerSink {
+    fn send(&self, bytes: Vec<u8>, meta: RecordsMeta) -> Result<(), RecorderError> {
+        // One copy out of wasm memory is unavoidable; the transfer below
+        // makes it the only one.
+        let array = Uint8Array::new_with_length(bytes.len() as u32);
+        array.copy_from(&bytes);
+        let buffer = array.buffer();
+
+        let meta = serde_json::to_string(&meta)
+            .map_err(|error| RecorderError::Browser(error.to_string()))?;
+        let message = Object::new();
+        Reflect::set(&message, &"kind".into(), &"records".into())?;
+        Reflect::set(&message, &"meta".into(), &meta.into())?;
+        Reflect::set(&message, &"bytes".into(), &buffer)?;
+        self.worker
+            .post_message_with_transfer(&message, &Array::of1(&buffer))?;
+        Ok(())
+    }
+}

@@ -1,0 +1,149 @@
+//! The state one recording shares between its trackers.
+//!
+//! Trackers hold an `Rc<Recording>`; the recording never holds the
+//! trackers, so dropping them (on `stop()`) frees everything without
+//! reference cycles.
+
+use std::cell::{Cell, RefCell};
+use std::rc::{Rc, Weak};
+
+use web_sys::{Document, Node, Window};
+
+use crate::batch::{Batch, RecordSink, BATCH_DELAY_MS};
+use crate::dom::Timeout;
+use crate::failure::{self, RecorderError};
+use crate::node_map::NodeMap;
+use crate::options::RecorderOptions;
+use crate::serialize::SerializeContext;
+
+/// One page's recording.
+pub struct Recording {
+    /// The recorded window.
+    pub window: Window,
+    /// The recorded document.
+    pub document: Document,
+    /// Node ids, shared by the snapshot and every tracker.
+    pub node_map: NodeMap,
+    /// The validated options.
+    pub options: RecorderOptions,
+    batch: RefCell<Batch>,
+    sink: Box<dyn RecordSink>,
+    flush_timer: RefCell<Option<Timeout>>,
+    stopped: Cell<bool>,
+    this: Weak<Recording>,
+}
+
+impl Recording {
+    /// A recording of `window`'s document that hands batches to `sink`.
+    pub fn new(
+        window: Window,
+        options: RecorderOptions,
+        sink: Box<dyn RecordSink>,
+    ) -> Result<Rc<Self>, RecorderError> {
+        let document = window.document().ok_or(RecorderError::NoDocument)?;
+        Ok(Rc::new_cyclic(|this| Self {
+            window,
+            document,
+            node_map: NodeMap::new(),
+            options,
+            batch: RefCell::new(Batch::default()),
+            sink,
+            flush_timer: RefCell::new(None),
+            stopped: Cell::new(false),
+            this: this.clone(),
+        }))
+    }
+
+    /// The current time in epoch milliseconds, as events carry it.
+    pub fn now() -> f64 {
+        js_sys::Date::now()
+    }
+
+    /// What serialization needs about the page right now.
+    pub fn serialize_context(&self) -> SerializeContext<'_> {
+        let base_url = self
+            .document
+            .base_uri()
+            .ok()
+            .flatten()
+            .unwrap_or_else(|| self.document.url().unwrap_or_default());
+        SerializeContext {
+            document: &self.document,
+            base_url,
+        }
+    }
+
+    /// The id of `node`, when it is part of the recording.
+    pub fn id_of(&self, node: &Node) -> Option<u32> {
+        self.node_map.id_of(node)
+    }
+
+    /// True once recording has stopped, normally or after a failure.
+    pub fn is_stopped(&self) -> bool {
+        self.stopped.get() || failure::has_failed()
+    }
+
+    /// Marks the recording as stopped; later events are dropped.
+    pub fn mark_stopped(&self) {
+        self.stopped.set(true);
+        self.flush_timer.borrow_mut().take();
+    }
+
+    /// Appends one event; `write` writes it as JSON. The batch is handed
+    /// over when it is full, or after a short delay.
+    pub fn record(&self, timestamp: f64, is_full_snapshot: bool, write: impl FnOnce(&mut Vec<u8>)) {
+        if self.is_stopped() {
+            return;
+        }
+        let is_full = {
+            let mut batch = self.batch.borrow_mut();
+            batch.push(timestamp, is_full_snapshot, write);
+            batch.is_full()
+        };
+        if is_full {
+            self.flush_or_fail();
+        } else {
+            self.schedule_flush();
+        }
+    }
+
+    /// Hands the waiting events to the sink now.
+    pub fn flush(&self) -> Result<(), RecorderError> {
+        self.flush_timer.borrow_mut().take();
+        let taken = self.batch.borrow_mut().take();
+        match taken {
+            Some((bytes, meta)) => self.sink.send(bytes, meta),
+            None => Ok(()),
+        }
+    }
+
+    /// Like [`Self::flush`], but a failure stops the recording.
+    pub fn flush_or_fail(&self) {
+        if let Err(error) = self.flush() {
+            self.fail(&error);
+        }
+    }
+
+    /// Reports a fatal error once and stops.
+    pub fn fail(&self, error: &RecorderError) {
+        failure::report_fatal(error);
+        self.mark_stopped();
+    }
+
+    fn schedule_flush(&self) {
+        if self.flush_timer.borrow().is_some() {
+            return;
+        }
+        let this = self.this.clone();
+        let timer = Timeout::new(BATCH_DELAY_MS, move || {
+            if let Some(recording) = this.upgrade() {
+                recording.flush_timer.borrow_mut().take();
+                recording.flush_or_fail();
+            }
+        });
+        match timer {
+            Ok(timer) => *self.flush_timer.borrow_mut() = Some(timer),
+            Err(error) => self.fail(&error.into()),
+        }
+    }
+}

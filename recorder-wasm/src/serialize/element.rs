@@ -1,0 +1,343 @@
+//! What is recorded of an element: attributes, form state, inlined CSS.
+
+use tapedeck_model::node::AttributeValue;
+use tapedeck_privacy::level::PRIVACY_ATTRIBUTE;
+use tapedeck_privacy::{
+    inherit_level, is_always_masked_input, is_sensitive_meta, level_from_markers, mask_input_value,
+    mask_text, strip_url_query, PrivacyLevel, TextAttribute,
+};
+use wasm_bindgen::JsCast;
+use web_sys::{
+    CssStyleSheet, Element, HtmlInputElement, HtmlLinkElement, HtmlOptionElement,
+    HtmlSelectElement, HtmlStyleElement, HtmlTextAreaElement,
+};
+
+use super::{css, url, ChildContext, Description, NodeRecord, SerializeContext};
+
+const SVG_NAMESPACE: &str = "http://www.w3.org/2000/svg";
+
+/// Attributes holding one URL, made absolute for the replayer.
+const URL_ATTRIBUTES: &[&str] = &[
+    "src",
+    "href",
+    "poster",
+    "background",
+    "action",
+    "formaction",
+    "xlink:href",
+    "data",
+];
+
+/// Describes an element; `None` when it must not be recorded at all.
+pub fn describe_element(
+    context: &SerializeContext<'_>,
+    element: &Element,
+    parent_level: PrivacyLevel,
+) -> Option<Description> {
+    let is_svg = element.namespace_uri().as_deref() == Some(SVG_NAMESPACE);
+    let tag_name = if is_svg {
+        element.local_name()
+    } else {
+        element.local_name().to_ascii_lowercase()
+    };
+
+    if tag_name == "meta"
+        && is_sensitive_meta(
+            element.get_attribute("name").as_deref(),
+            element.get_attribute("http-equiv").as_deref(),
+        )
+    {
+        return None;
+    }
+
+    let own_level = level_from_markers(
+        element.get_attribute(PRIVACY_ATTRIBUTE).as_deref(),
+        element.get_attribute("class").as_deref(),
+    );
+    let level = inherit_level(parent_level, own_level);
+
+    if level == PrivacyLevel::Hidden {
+        return Some(Description {
+            record: NodeRecord::Element {
+                tag_name,
+                attributes: box_attributes(element),
+                is_svg,
+            },
+            level,
+            descend: false,
+            child_context: ChildContext::Normal,
+        });
+    }
+
+    let mut attributes = recorded_attributes(context, element, &tag_name, level);
+    add_form_state(element, &tag_name, level, &mut attributes);
+    add_element_state(context, element, &tag_name, &mut attributes);
+
+    let records_no_children = matches!(tag_name.as_str(), "script" | "noscript" | "textarea")
+        || (tag_name == "style" && has_attribute(&attributes, "_cssText"));
+    let descend = !records_no_children;
+    let child_context = if tag_name == "style" {
+        ChildContext::Style
+    } else {
+        ChildContext::Normal
+    };
+
+    Some(Description {
+        record: NodeRecord::Element {
+            tag_name,
+            attributes,
+            is_svg,
+        },
+        level,
+        descend,
+        child_context,
+    })
+}
+
+/// The element's own attributes after URL rewriting and masking. Event
+/// handler attributes are dropped: they are code, not content.
+fn recorded_attributes(
+    context: &SerializeContext<'_>,
+    element: &Element,
+    tag_name: &str,
+    level: PrivacyLevel,
+) -> Vec<(String, AttributeValue)> {
+    let names = element.get_attribute_names();
+    let mut attributes = Vec::with_capacity(names.length() as usize);
+    for name in names.iter() {
+        let Some(name) = name.as_string() else {
+            continue;
+        };
+        let Some(value) = element.get_attribute(&name) else {
+            continue;
+        };
+        if let Some(value) = recorded_attribute(context, tag_name, &name, value, level) {
+            attributes.push((name, AttributeValue::Text(value)));
+        }
+    }
+    attributes
+}
+
+/// One attribute's recorded value, or `None` when it is left out. Shared
+/// with attribute mutations so later changes obey the same rules.
+pub fn recorded_attribute(
+    context: &SerializeContext<'_>,
+    tag_name: &str,
+    name: &str,
+    value: String,
+    level: PrivacyLevel,
+) -> Option<String> {
+    let lower = name.to_ascii_lowercase();
+    if lower.starts_with("on") {
+        return None;
+    }
+    // Form values are recorded from the live property, under the input
+    // rules, never from the attribute.
+    if lower == "value" && matches!(tag_name, "input" | "textarea" | "select" | "option") {
+        return (tag_name == "option" || tag_name == "input").then(|| {
+            if level.masks_input() {
+                mask_input_value(&value)
+            } else {
+                value
+            }
+        });
+    }
+    if level.masks_text() && tag_name == "img" && matches!(lower.as_str(), "src" | "srcset") {
+        return None;
+    }
+
+    let value = if URL_ATTRIBUTES.contains(&lower.as_str()) {
+        url::resolve(&value, &context.base_url)
+    } else if lower == "srcset" {
+        url::resolve_srcset(&value, &context.base_url)
+    } else if lower == "style" {
+        css::absolutify_css_urls(&value, |reference| {
+            url::resolve(reference, &context.base_url)
+        })
+    } else {
+        value
+    };
+
+    if !level.masks_text() {
+        return Some(value);
+    }
+    match TextAttribute::classify(&lower) {
+        Some(TextAttribute::Text) => Some(mask_text(&value)),
+        Some(TextAttribute::Url) => Some(strip_url_query(&value).to_string()),
+        None => Some(value),
+    }
+}
+
+/// Attributes of a hidden element: only its size, so the replay keeps the
+/// layout without showing anything.
+fn box_attributes(element: &Element) -> Vec<(String, AttributeValue)> {
+    let rect = element.get_bounding_client_rect();
+    vec![
+        (
+            "rr_width".into(),
+            AttributeValue::Text(format!("{}px", rect.width())),
+        ),
+        (
+            "rr_height".into(),
+            AttributeValue::Text(format!("{}px", rect.height())),
+        ),
+    ]
+}
+
+/// Adds the live state of form fields, which attributes do not show once
+/// the user has typed or clicked.
+fn add_form_state(
+    element: &Element,
+    tag_name: &str,
+    level: PrivacyLevel,
+    attributes: &mut Vec<(String, AttributeValue)>,
+) {
+    match tag_name {
+        "input" => {
+            let input = element.unchecked_ref::<HtmlInputElement>();
+            let kind = input.type_().to_ascii_lowercase();
+            remove_attribute(attributes, "checked");
+            if kind == "checkbox" || kind == "radio" {
+                if input.checked() {
+                    attributes.push(("checked".into(), AttributeValue::Flag(true)));
+                }
+            } else if !matches!(
+                kind.as_str(),
+                "submit" | "button" | "reset" | "image" | "file"
+            ) {
+                remove_attribute(attributes, "value");
+                let value = input.value();
+                let masked = level.masks_input()
+                    || is_always_masked_input(
+                        Some(&kind),
+                        element.get_attribute("autocomplete").as_deref(),
+                    );
+                let value = if masked {
+                    mask_input_value(&value)
+                } else {
+                    value
+                };
+                attributes.push(("value".into(), AttributeValue::Text(value)));
+            }
+        }
+        "textarea" => {
+            let textarea = element.unchecked_ref::<HtmlTextAreaElement>();
+            let value = textarea.value();
+            let masked = level.masks_input()
+                || is_always_masked_input(None, element.get_attribute("autocomplete").as_deref());
+            let value = if masked {
+                mask_input_value(&value)
+            } else {
+                value
+            };
+            attributes.push(("value".into(), AttributeValue::Text(value)));
+        }
+        "select" => {
+            let select = element.unchecked_ref::<HtmlSelectElement>();
+            if !level.masks_input() {
+                attributes.push(("value".into(), AttributeValue::Text(select.value())));
+            }
+        }
+        "option" => {
+            remove_attribute(attributes, "selected");
+            let option = element.unchecked_ref::<HtmlOptionElement>();
+            if option.selected() && !level.masks_input() {
+                attributes.push(("selected".into(), AttributeValue::Flag(true)));
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Adds state that lives outside attributes: inlined stylesheets, scroll
+/// offsets and the open mode of dialogs.
+fn add_element_state(
+    context: &SerializeContext<'_>,
+    element: &Element,
+    tag_name: &str,
+    attributes: &mut Vec<(String, AttributeValue)>,
+) {
+    if tag_name == "link" {
+        inline_linked_stylesheet(context, element, attributes);
+    } else if tag_name == "style" && element.first_child().is_none() {
+        // A <style> filled through the CSS object model has no text child;
+        // its rules only exist in the sheet.
+        let sheet = element.unchecked_ref::<HtmlStyleElement>().sheet();
+        if let Some(text) =
+            sheet.and_then(|sheet| stylesheet_text(sheet.unchecked_ref(), &context.base_url))
+        {
+            if !text.is_empty() {
+                attributes.push(("_cssText".into(), AttributeValue::Text(text)));
+            }
+        }
+    } else if tag_name == "dialog" && element.has_attribute("open") {
+        let mode = if element.matches(":modal").unwrap_or(false) {
+            "modal"
+        } else {
+            "non-modal"
+        };
+        attributes.push(("rr_open_mode".into(), AttributeValue::Text(mode.into())));
+    }
+
+    let (left, top) = (element.scroll_left(), element.scroll_top());
+    if left != 0 {
+        attributes.push(("rr_scrollLeft".into(), AttributeValue::Number(left.into())));
+    }
+    if top != 0 {
+        attributes.push(("rr_scrollTop".into(), AttributeValue::Number(top.into())));
+    }
+}
+
+/// Replaces a readable `<link rel=stylesheet>` with its rules, so replay
+/// does not depend on fetching the file again. Sheets that cannot be read
+/// (cross-origin without CORS, not loaded yet) stay links.
+fn inline_linked_stylesheet(
+    context: &SerializeContext<'_>,
+    element: &Element,
+    attributes: &mut Vec<(String, AttributeValue)>,
+) {
+    let link = element.unchecked_ref::<HtmlLinkElement>();
+    if !link
+        .rel()
+        .to_ascii_lowercase()
+        .split_ascii_whitespace()
+        .any(|rel| rel == "stylesheet")
+    {
+        return;
+    }
+    let Some(sheet) = link.sheet() else { return };
+    let sheet_url = sheet
+        .href()
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| context.base_url.clone());
+    if let Some(text) = stylesheet_text(sheet.unchecked_ref(), &sheet_url) {
+        remove_attribute(attributes, "rel");
+        remove_attribute(attributes, "href");
+        attributes.push(("_cssText".into(), AttributeValue::Text(text)));
+    }
+}
+
+/// The rules of a readable stylesheet as text, with relative URLs resolved
+/// against the sheet's own address; `None` when the browser refuses to
+/// show them.
+pub fn stylesheet_text(sheet: &CssStyleSheet, sheet_url: &str) -> Option<String> {
+    let rules = sheet.css_rules().ok()?;
+    let mut text = String::new();
+    for index in 0..rules.length() {
+        if let Some(rule) = rules.item(index) {
+            text.push_str(&rule.css_text());
+        }
+    }
+    Some(css::absolutify_css_urls(&text, |reference| {
+        url::resolve(reference, sheet_url)
+    }))
+}
+
+fn has_attribute(attributes: &[(String, AttributeValue)], name: &str) -> bool {
+    attributes.iter().any(|(existing, _)| existing == name)
+}
+
+fn remove_attribute(attributes: &mut Vec<(String, AttributeValue)>, name: &str) {
+    attributes.retain(|(existing, _)| existing != name);
+}

@@ -1,0 +1,204 @@
+//! Turning DOM nodes into rrweb's serialized nodes.
+//!
+//! [`describe`] decides, for one node, what is recorded of it: its kind,
+//! its attributes after privacy rules and URL rewriting, and whether its
+//! children are recorded. The full snapshot ([`snapshot`]) and mutation
+//! adds share it, so a node looks the same whichever way it was first
+//! seen.
+
+pub mod css;
+pub mod element;
+pub mod privacy_scope;
+pub mod snapshot;
+pub mod url;
+
+use tapedeck_model::node::AttributeValue;
+use tapedeck_model::{NodeId, SerializedNode};
+use tapedeck_privacy::{mask_text, PrivacyLevel};
+use wasm_bindgen::JsCast;
+use web_sys::{CharacterData, Document, DocumentType, Element, Node};
+
+/// What is recorded of one node, owned so it can outlive the DOM call that
+/// produced it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum NodeRecord {
+    /// The document.
+    Document,
+    /// The doctype.
+    DocumentType {
+        /// Usually `html`.
+        name: String,
+        /// The public identifier.
+        public_id: String,
+        /// The system identifier.
+        system_id: String,
+    },
+    /// An element.
+    Element {
+        /// Its tag name as the replayer creates it.
+        tag_name: String,
+        /// Its recorded attributes.
+        attributes: Vec<(String, AttributeValue)>,
+        /// True in the SVG namespace.
+        is_svg: bool,
+    },
+    /// A text node.
+    Text {
+        /// The recorded (possibly masked) text.
+        text: String,
+        /// True inside `<style>`.
+        is_style: bool,
+    },
+    /// A CDATA section.
+    CData,
+    /// A comment.
+    Comment {
+        /// The recorded (possibly masked) text.
+        text: String,
+    },
+}
+
+impl NodeRecord {
+    /// The record as a serialized node with `id`, borrowing from `self`.
+    pub fn with_id(&self, id: NodeId) -> SerializedNode<'_> {
+        match self {
+            Self::Document => SerializedNode::Document { id },
+            Self::DocumentType {
+                name,
+                public_id,
+                system_id,
+            } => SerializedNode::DocumentType {
+                id,
+                name,
+                public_id,
+                system_id,
+            },
+            Self::Element {
+                tag_name,
+                attributes,
+                is_svg,
+            } => SerializedNode::Element {
+                id,
+                tag_name,
+                attributes,
+                is_svg: *is_svg,
+            },
+            Self::Text { text, is_style } => SerializedNode::Text {
+                id,
+                text,
+                is_style: *is_style,
+            },
+            Self::CData => SerializedNode::CData { id },
+            Self::Comment { text } => SerializedNode::Comment { id, text },
+        }
+    }
+}
+
+/// How a parent's children are to be read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChildContext {
+    /// Ordinary content.
+    Normal,
+    /// The children of `<style>`: CSS text.
+    Style,
+}
+
+/// One node's recording decision.
+pub struct Description {
+    /// What is recorded of the node.
+    pub record: NodeRecord,
+    /// The privacy level that applies inside it.
+    pub level: PrivacyLevel,
+    /// Whether its children are recorded.
+    pub descend: bool,
+    /// How its children are to be read.
+    pub child_context: ChildContext,
+}
+
+/// Everything serialization needs to know about the page.
+pub struct SerializeContext<'a> {
+    /// The recorded document.
+    pub document: &'a Document,
+    /// The document's base URL, for making references absolute.
+    pub base_url: String,
+}
+
+/// Describes `node`, given the level and context of its parent; `None` for
+/// nodes that are never recorded (sensitive metas, unknown kinds).
+pub fn describe(
+    context: &SerializeContext<'_>,
+    node: &Node,
+    parent_level: PrivacyLevel,
+    parent_context: ChildContext,
+) -> Option<Description> {
+    let leaf = |record| Description {
+        record,
+        level: parent_level,
+        descend: false,
+        child_context: ChildContext::Normal,
+    };
+    match node.node_type() {
+        Node::ELEMENT_NODE => {
+            element::describe_element(context, node.unchecked_ref::<Element>(), parent_level)
+        }
+        Node::TEXT_NODE => {
+            let text = node.unchecked_ref::<CharacterData>().data();
+            Some(leaf(text_record(
+                context,
+                text,
+                parent_level,
+                parent_context,
+            )))
+        }
+        Node::COMMENT_NODE => {
+            let text = node.unchecked_ref::<CharacterData>().data();
+            let text = if parent_level.masks_text() {
+                mask_text(&text)
+            } else {
+                text
+            };
+            Some(leaf(NodeRecord::Comment { text }))
+        }
+        Node::CDATA_SECTION_NODE => Some(leaf(NodeRecord::CData)),
+        Node::DOCUMENT_TYPE_NODE => {
+            let doctype = node.unchecked_ref::<DocumentType>();
+            Some(leaf(NodeRecord::DocumentType {
+                name: doctype.name(),
+                public_id: doctype.public_id(),
+                system_id: doctype.system_id(),
+            }))
+        }
+        Node::DOCUMENT_NODE => Some(Description {
+            record: NodeRecord::Document,
+            level: parent_level,
+            descend: true,
+            child_context: ChildContext::Normal,
+        }),
+        _ => None,
+    }
+}
+
+/// The record of a text node's current text under `level`.
+pub fn text_record(
+    context: &SerializeContext<'_>,
+    text: String,
+    level: PrivacyLevel,
+    parent_context: ChildContext,
+) -> NodeRecord {
+    match parent_context {
+        ChildContext::Style => NodeRecord::Text {
+            text: css::absolutify_css_urls(&text, |reference| {
+                url::resolve(reference, &context.base_url)
+            }),
+            is_style: true,
+        },
+        ChildContext::Normal if level.masks_text() => NodeRecord::Text {
+            text: mask_text(&text),
+            is_style: false,
+        },
+        ChildContext::Normal => NodeRecord::Text {
+            text,
+            is_style: false,
+        },
+    }
+}

@@ -1,0 +1,27 @@
+//! Resolving references against the recorded page's address.
+
+/// `reference` made absolute against `base`, or unchanged when the browser
+/// cannot parse it (it is then as useful to the replayer as before).
+pub fn resolve(reference: &str, base: &str) -> String {
+    web_sys::Url::new_with_base(reference, base)
+        .map(|url| url.href())
+        .unwrap_or_else(|_| reference.to_string())
+}
+
+/// A `srcset` with each candidate's URL made absolute.
+pub fn resolve_srcset(srcset: &str, base: &str) -> String {
+    srcset
+        .split(',')
+        .map(|candidate| {
+            let candidate = candidate.trim();
+            match candidate.split_once(char::is_whitespace) {
+                Some((address, descriptor)) => {
+                    format!("{} {}", resolve(address, base), descriptor.trim())
+                }
+                None if candidate.is_empty() => String::new(),
+                None => resolve(candidate, base),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}

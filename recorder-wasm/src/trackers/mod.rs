@@ -1,0 +1,11 @@
+//! Trackers: one per kind of change the recorder follows after the
+//! snapshot. Each starts with a `Rc<Recording>` and returns a handle that
+//! stops it when dropped.
+
+pub mod input;
+pub mod mouse_interaction;
+pub mod mouse_move;
+pub mod mutation;
+pub mod scroll;
+pub mod target;
+pub mod viewport;

@@ -86,6 +86,8 @@ impl Worker {
         match Command::from_js(data) {
             Ok(command) => self.handle(command),
             Err(error) if message_kind(data).is_ok_and(|kind| kind == "start") => {
+                // Ship what the previous view recorded before giving up.
+                self.stop();
                 self.fail(&format!("cannot start: {error}"));
             }
             Err(error) => console::warn(&format!("ignored a message: {error}")),
@@ -102,6 +104,10 @@ impl Worker {
         }
     }
 
+    /// Begins a view. A `start` for the view already recorded (the page
+    /// restarting after `stop`) continues its numbering and only takes the
+    /// new endpoint; its limits stay those of its first `start`. Any other
+    /// view first closes the open segment with `view_change`.
     fn start(&self, config: WorkerConfig) {
         if config.endpoint.is_empty() {
             self.fail("cannot start: the config's endpoint is empty");
@@ -190,7 +196,8 @@ impl Worker {
         }
 
         // The page is going away: give it everything not yet sent, oldest
-        // first, so it can beacon them.
+        // first, so it can beacon them. A segment whose request is already
+        // in flight stays with its request.
         let waiting = self.inner.state.borrow_mut().uploads.drain();
         for upload in waiting {
             self.inner

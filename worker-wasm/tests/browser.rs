@@ -4,6 +4,9 @@
 //!
 //! Run with `wasm-pack test --headless --chrome` from `worker-wasm/`.
 
+// The tests call into a browser; on other targets there is nothing to run.
+#![cfg(target_arch = "wasm32")]
+
 use js_sys::{Array, ArrayBuffer, Function, Object, Reflect, Uint8Array};
 use serde_json::{json, Value};
 use tapedeck_model::{CreationReason, RecordsMeta};

@@ -13,7 +13,10 @@ use clap::Parser;
 #[command(
     name = "tapedeck-intake",
     version,
-    about = "Receives tapedeck recordings, stores them and replays them in a viewer."
+    about = "Receives tapedeck recordings, stores them and replays them in a viewer.",
+    long_about = "Receives tapedeck recordings, stores them under the data dir and replays \
+                  them in a viewer at /. Every option can also be set with the environment \
+                  variable shown under it; RUST_LOG sets the log filter (default: info)."
 )]
 pub struct Config {
     /// Address and port to listen on; port 0 picks a free port, and the

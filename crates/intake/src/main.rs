@@ -1,7 +1,7 @@
 //! The `tapedeck-intake` binary: reads its options, opens the store and
 //! serves until interrupted.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::sync::Arc;
 
 use anyhow::Context;
@@ -22,6 +22,7 @@ async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .init();
 
     let store = FileStore::open(&config.data_dir)

@@ -85,6 +85,53 @@ mod tests {
     use super::*;
 
     #[test]
+    fn every_client_error_has_its_own_counter() {
+        use crate::error::IntakeError;
+        use crate::inflate::InflateError;
+
+        let client_errors = [
+            IntakeError::NotMultipart,
+            IntakeError::MalformedMultipart(String::new()),
+            IntakeError::BodyTooLarge { limit_bytes: 1 },
+            IntakeError::MissingPart("segment"),
+            IntakeError::DuplicatePart("segment"),
+            IntakeError::WrongContentType {
+                part: "segment",
+                expected: "x",
+                found: "y".into(),
+            },
+            IntakeError::InvalidMetadata(String::new()),
+            IntakeError::InvalidId {
+                field: "session.id",
+            },
+            IntakeError::Mismatch {
+                field: "records_count",
+                declared: 1,
+                actual: 2,
+            },
+            IntakeError::Segment(InflateError::Corrupt(String::new())),
+            IntakeError::Segment(InflateError::Truncated),
+            IntakeError::Segment(InflateError::TrailingBytes(1)),
+            IntakeError::Segment(InflateError::TooLarge { limit_bytes: 1 }),
+            IntakeError::InvalidEvents(String::new()),
+            IntakeError::Conflict {
+                view_id: "v".into(),
+                index_in_view: 0,
+            },
+            IntakeError::InvalidSessionId,
+            IntakeError::UnknownSession,
+        ];
+        for error in client_errors {
+            assert!(error.is_client_error(), "{error:?}");
+            assert!(
+                CODES.contains(&error.code()),
+                "{} has no counter",
+                error.code()
+            );
+        }
+    }
+
+    #[test]
     fn counts_known_and_unknown_codes_separately() {
         let rejections = Rejections::default();
         rejections.count("missing_part");

@@ -82,8 +82,10 @@ mod tests {
 
     #[test]
     fn counts_events_and_finds_the_page_url() {
-        let json = r#"[{"type":4,"data":{"href":"https://example.test/a","width":1,"height":1},"timestamp":10},
-                      {"type":2,"data":{"node":{}},"timestamp":11}]"#;
+        let json = r#"[
+            {"type":4,"data":{"href":"https://example.test/a","width":1,"height":1},"timestamp":10},
+            {"type":2,"data":{"node":{}},"timestamp":11}
+        ]"#;
         let summary = check_events(json.as_bytes()).unwrap();
         assert_eq!(summary.count, 2);
         assert_eq!(summary.page_url.as_deref(), Some("https://example.test/a"));

@@ -215,7 +215,10 @@ pub fn metadata_for(
 /// A minimal valid array of `count` events starting at `start`.
 pub fn events(start: u64, count: u64) -> Vec<u8> {
     let events: Vec<Value> = (0..count)
-        .map(|n| json!({ "type": 3, "data": { "source": 1, "positions": [] }, "timestamp": start + n }))
+        .map(|n| {
+            let data = json!({ "source": 1, "positions": [] });
+            json!({ "type": 3, "data": data, "timestamp": start + n })
+        })
         .collect();
     serde_json::to_vec(&events).unwrap()
 }

@@ -24,7 +24,7 @@ build: setup
 demo: build
 	@echo "Demo page:     http://$(LISTEN)/examples/plain/index.html"
 	@echo "Bundled app:   http://$(LISTEN)/examples/bundled-app/dist/index.html"
-	@echo "Replay viewer: http://$(LISTEN)/"
+	@echo "Replay viewer: http://$(LISTEN)/ (user tapedeck, password: the viewer token printed below)"
 	$(INTAKE) --listen $(LISTEN) --data-dir data --static-dir js-shim/dist \
 	  --examples-dir examples --viewer-dir crates/intake/viewer
 
@@ -40,6 +40,7 @@ lint:
 
 test-rust:
 	cargo test --workspace
+	crates/intake/scripts/test-services.sh
 
 test-wasm:
 	cd recorder-wasm && wasm-pack test --headless --chrome
@@ -47,3 +48,10 @@ test-wasm:
 
 test-e2e:
 	TAPEDECK_INTAKE_BIN=$(INTAKE) npm run --silent test:e2e
+
+## Measure tapedeck against rrweb, a bare DOM walk and no recorder in
+## headless Chromium; prints a table (see bench/README.md). Pass options
+## with BENCH_ARGS, for example BENCH_ARGS=--quick.
+.PHONY: bench
+bench: build
+	node bench/run.mjs $(BENCH_ARGS)

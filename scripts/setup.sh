@@ -43,3 +43,18 @@ install_npm() {
 install_npm .
 install_npm crates/intake/viewer
 install_npm examples/bundled-app
+
+# The intake's scale-out tests (crates/intake/scripts/test-services.sh) need
+# a real PostgreSQL server and an S3-compatible server (moto), and its load
+# test needs wrk.
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || ! command -v wrk >/dev/null; then
+  say "installing PostgreSQL and wrk"
+  SUDO=""
+  if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
+  $SUDO apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q postgresql wrk curl
+fi
+if ! command -v moto_server >/dev/null; then
+  say "installing moto (S3-compatible test server)"
+  python3 -m pip install --quiet 'moto[server]'
+fi

@@ -9,26 +9,30 @@
     feed.appendChild(item);
   }
 
-  document.getElementById("todo-form").addEventListener("submit", function (event) {
-    event.preventDefault();
-    var input = document.getElementById("todo-input");
-    if (!input.value.trim()) return;
-    var li = document.createElement("li");
-    li.textContent = input.value.trim();
-    li.addEventListener("click", function () {
-      li.classList.toggle("done");
+  document
+    .getElementById("todo-form")
+    .addEventListener("submit", function (event) {
+      event.preventDefault();
+      var input = document.getElementById("todo-input");
+      if (!input.value.trim()) return;
+      var li = document.createElement("li");
+      li.textContent = input.value.trim();
+      li.addEventListener("click", function () {
+        li.classList.toggle("done");
+      });
+      document.getElementById("todo-list").appendChild(li);
+      input.value = "";
     });
-    document.getElementById("todo-list").appendChild(li);
-    input.value = "";
-  });
 
-  document.getElementById("signup-form").addEventListener("submit", function (event) {
-    event.preventDefault();
-    var note = document.createElement("p");
-    note.id = "signup-done";
-    note.textContent = "Thanks, your account is being created.";
-    event.target.appendChild(note);
-  });
+  document
+    .getElementById("signup-form")
+    .addEventListener("submit", function (event) {
+      event.preventDefault();
+      var note = document.createElement("p");
+      note.id = "signup-done";
+      note.textContent = "Thanks, your account is being created.";
+      event.target.appendChild(note);
+    });
 
   var modal = document.getElementById("modal");
   document.getElementById("open-modal").addEventListener("click", function () {

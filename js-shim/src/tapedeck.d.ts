@@ -16,16 +16,42 @@ export interface InitOptions {
   sessionMaxMs?: number;
   /** Where the worker script is served, for sites whose CSP forbids blob workers. */
   workerUrl?: string;
+  /** Set up everything but record only once `start()` is called. Default false. */
+  startManually?: boolean;
+  /**
+   * "always" (default) sends segments as they close; "error-triggered" keeps
+   * the last `bufferSeconds` in memory and sends them only on an uncaught
+   * error, an unhandled rejection or `flush()`, then records normally.
+   */
+  mode?: "always" | "error-triggered";
+  /** The error-triggered mode's buffer. Default 60 seconds. */
+  bufferSeconds?: number;
+  /** How often a new full snapshot is taken. Default 5 minutes. */
+  checkoutIntervalMs?: number;
+  /** Bytes of segments that may wait for the intake before the oldest are dropped. Default 20 MiB. */
+  queueBytesLimit?: number;
+  /** The intake's ingest key, sent as the `key` query parameter. */
+  clientKey?: string;
 }
 
 export interface InitResult {
-  status: "recording" | "not-sampled" | "invalid-options" | "unsupported" | "failed" | "already-started";
+  /** "ready": set up with `startManually`, waiting for `start()`. */
+  status:
+    | "recording"
+    | "ready"
+    | "not-sampled"
+    | "invalid-options"
+    | "unsupported"
+    | "failed"
+    | "already-started";
   sessionId?: string;
   reason?: string;
 }
 
 /** Starts recording. Never rejects; the result says what happened. */
 export function init(options: InitOptions): Promise<InitResult>;
+/** Starts or resumes recording (with `startManually`, or after `stop()`). */
+export function start(): void;
 /** Stops recording; what was recorded is still sent. */
 export function stop(): void;
 /** Sends everything recorded so far now. */
@@ -39,6 +65,7 @@ declare global {
   interface Window {
     Tapedeck: {
       init(options: InitOptions): Promise<InitResult>;
+      start(): Promise<void>;
       stop(): Promise<void>;
       flush(): Promise<void>;
       getSessionId(): string | undefined;

@@ -27,7 +27,12 @@
           return module[name].apply(null, args);
         },
         function (error) {
-          console.warn("[tapedeck] could not load " + moduleUrl + ": " + (error && error.message));
+          console.warn(
+            "[tapedeck] could not load " +
+              moduleUrl +
+              ": " +
+              (error && error.message),
+          );
           return { status: "failed", reason: String(error && error.message) };
         },
       );
@@ -36,6 +41,7 @@
 
   window.Tapedeck = {
     init: later("init"),
+    start: later("start"),
     stop: later("stop"),
     flush: later("flush"),
     addEvent: function (tag, payload) {

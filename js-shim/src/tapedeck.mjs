@@ -10,8 +10,16 @@ const LOG_PREFIX = "[tapedeck]";
 /** How long the worker may take to load its WebAssembly and answer. */
 const WORKER_READY_TIMEOUT_MS = 15000;
 
-/** The one recording of this page, or null. */
-const current = { recorder: null, starting: null };
+/**
+ * The one recorder of this page and its worker, once `init()` set them up;
+ * `startWanted` remembers a `start()` called while `init()` still runs.
+ */
+const current = {
+  recorder: null,
+  worker: null,
+  starting: null,
+  startWanted: false,
+};
 
 function warn(message) {
   console.warn(`${LOG_PREFIX} ${message}`);
@@ -33,7 +41,9 @@ function createWorker(workerUrl) {
     return new Worker(new URL(workerUrl, document.baseURI), { type: "module" });
   }
   try {
-    return new Worker(new URL("./tapedeck-worker.js", import.meta.url), { type: "module" });
+    return new Worker(new URL("./tapedeck-worker.js", import.meta.url), {
+      type: "module",
+    });
   } catch (error) {
     const moduleUrl = new URL("./tapedeck-worker.js", import.meta.url).href;
     const source = `import ${JSON.stringify(moduleUrl)};`;
@@ -42,11 +52,30 @@ function createWorker(workerUrl) {
   }
 }
 
+/** Adds what the site owner can do about a failure, when it is known. */
+function withHint(message) {
+  if (
+    /unsafe-eval|Content Security Policy|CompileError|WebAssembly/i.test(
+      message,
+    )
+  ) {
+    return `${message} (if the page sets a Content-Security-Policy, add 'wasm-unsafe-eval' to script-src)`;
+  }
+  if (/worker script failed to load/.test(message)) {
+    return `${message} (if the page sets a Content-Security-Policy, allow the worker's URL in worker-src, or host tapedeck-worker.js yourself and pass workerUrl)`;
+  }
+  return message;
+}
+
 /** Resolves with the worker once its WebAssembly runs and it says ready. */
 function waitUntilReady(worker) {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
-      reject(new Error(`the worker did not start within ${WORKER_READY_TIMEOUT_MS} ms`));
+      reject(
+        new Error(
+          `the worker did not start within ${WORKER_READY_TIMEOUT_MS} ms`,
+        ),
+      );
     }, WORKER_READY_TIMEOUT_MS);
     worker.onmessage = (event) => {
       const kind = event.data && event.data.kind;
@@ -61,17 +90,22 @@ function waitUntilReady(worker) {
     worker.onerror = (event) => {
       clearTimeout(timer);
       event.preventDefault();
-      reject(new Error(`the worker script failed to load (${event.message || "blocked or not found"})`));
+      reject(
+        new Error(
+          `the worker script failed to load (${event.message || "blocked or not found"})`,
+        ),
+      );
     };
   });
 }
 
-async function start(options) {
+async function setUp(options) {
   if (typeof WebAssembly !== "object" || typeof Worker !== "function") {
     warn("this browser lacks WebAssembly or Web Workers; nothing is recorded");
     return { status: "unsupported" };
   }
-  const { workerUrl, ...recorderOptions } = options && typeof options === "object" ? options : {};
+  const { workerUrl, startManually, ...recorderOptions } =
+    options && typeof options === "object" ? options : {};
 
   await initRecorder();
   let recorder;
@@ -88,9 +122,19 @@ async function start(options) {
     return { status: "not-sampled", sessionId };
   }
 
-  const worker = await waitUntilReady(createWorker(workerUrl));
-  recorder.start(worker);
+  let worker;
+  try {
+    worker = await waitUntilReady(createWorker(workerUrl));
+  } catch (error) {
+    recorder.free();
+    throw error;
+  }
   current.recorder = recorder;
+  current.worker = worker;
+  if (startManually && !current.startWanted) {
+    return { status: "ready", sessionId };
+  }
+  recorder.start(worker);
   return { status: "recording", sessionId };
 }
 
@@ -100,12 +144,17 @@ async function start(options) {
  */
 export function init(options) {
   if (current.recorder || current.starting) {
-    return current.starting || Promise.resolve({ status: "already-started", sessionId: getSessionId() });
+    // A second init() changes nothing; it answers like the first one.
+    return (
+      current.starting ||
+      Promise.resolve({ status: "already-started", sessionId: getSessionId() })
+    );
   }
-  current.starting = start(options)
+  current.starting = setUp(options)
     .catch((error) => {
-      warn(`recording could not start: ${describe(error)}`);
-      return { status: "failed", reason: describe(error) };
+      const reason = withHint(describe(error));
+      warn(`recording could not start: ${reason}`);
+      return { status: "failed", reason };
     })
     .finally(() => {
       current.starting = null;
@@ -113,19 +162,36 @@ export function init(options) {
   return current.starting;
 }
 
-/** Stops recording; what was recorded is still sent. */
-export function stop() {
-  const recorder = current.recorder;
-  current.recorder = null;
-  if (!recorder) return;
+/**
+ * Starts (or, after `stop()`, restarts) recording; for `init({startManually:
+ * true})`. Called while `init()` still runs, recording starts when it ends.
+ */
+export function start() {
   try {
-    recorder.stop();
+    if (!current.recorder) {
+      current.startWanted = true;
+      return;
+    }
+    current.recorder.start(current.worker);
+  } catch (error) {
+    warn(`start() failed: ${describe(error)}`);
+  }
+}
+
+/** Stops recording; what was recorded is still sent. `start()` resumes. */
+export function stop() {
+  current.startWanted = false;
+  try {
+    if (current.recorder) current.recorder.stop();
   } catch (error) {
     warn(`stop() failed: ${describe(error)}`);
   }
 }
 
-/** Sends everything recorded so far now. */
+/**
+ * Sends everything recorded so far now; in error-triggered mode, sends the
+ * buffered last seconds and goes on recording normally.
+ */
 export function flush() {
   try {
     if (current.recorder) current.recorder.flush();

@@ -1,21 +1,25 @@
-//! The ids the recorder gives DOM nodes.
+//! The ids the recorder gives DOM nodes, and constructed stylesheets.
 //!
 //! Ids live in a `WeakMap` keyed by the node, so a node keeps its id as long
 //! as it exists (removed and re-inserted nodes replay as the same node) and
 //! the map never keeps a removed node alive.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 
-use js_sys::WeakMap;
+use js_sys::{WeakMap, WeakSet};
 use tapedeck_model::node::DOCUMENT_ID;
 use tapedeck_model::NodeId;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 use web_sys::Node;
 
-/// Node ids of one recording.
+/// Node ids of one recording. Constructed stylesheets (which are not
+/// nodes) get ids from a separate sequence, as rrweb's `styleId`.
 pub struct NodeMap {
     ids: WeakMap,
     next_id: Cell<NodeId>,
+    style_ids: WeakMap,
+    next_style_id: Cell<u32>,
+    sent_styles: RefCell<WeakSet>,
 }
 
 impl Default for NodeMap {
@@ -30,6 +34,9 @@ impl NodeMap {
         Self {
             ids: WeakMap::new(),
             next_id: Cell::new(DOCUMENT_ID),
+            style_ids: WeakMap::new(),
+            next_style_id: Cell::new(1),
+            sent_styles: RefCell::new(WeakSet::new()),
         }
     }
 
@@ -48,6 +55,42 @@ impl NodeMap {
         self.next_id.set(id + 1);
         self.ids.set(node.as_ref(), &JsValue::from(id));
         id
+    }
+
+    /// A constructed stylesheet's id.
+    pub fn style_id(&self, sheet: &JsValue) -> u32 {
+        if let Some(id) = self.style_ids.get(sheet.unchecked_ref()).as_f64() {
+            return id as u32;
+        }
+        let id = self.next_style_id.get();
+        self.next_style_id.set(id + 1);
+        self.style_ids
+            .set(sheet.unchecked_ref(), &JsValue::from(id));
+        id
+    }
+
+    /// Notes that a constructed sheet's rules were sent; true the first
+    /// time since the last full snapshot.
+    pub fn mark_style_sent(&self, sheet: &JsValue) -> bool {
+        let sent = self.sent_styles.borrow();
+        let object = sheet.unchecked_ref::<js_sys::Object>();
+        if sent.has(object) {
+            return false;
+        }
+        sent.add(object);
+        true
+    }
+
+    /// True when a constructed sheet's rules were sent since the last full
+    /// snapshot.
+    pub fn is_style_sent(&self, sheet: &JsValue) -> bool {
+        self.sent_styles.borrow().has(sheet.unchecked_ref())
+    }
+
+    /// Forgets which sheets were sent, after a full snapshot: the replayer
+    /// starts over, so their rules must be sent again (under the same ids).
+    pub fn forget_sent_styles(&self) {
+        *self.sent_styles.borrow_mut() = WeakSet::new();
     }
 
     /// Forgets a node's id, for nodes that must be serialized afresh.

@@ -14,6 +14,26 @@ struct RawOptions {
     sample_rate: Option<f64>,
     session_inactivity_ms: Option<f64>,
     session_max_ms: Option<f64>,
+    mode: Option<String>,
+    buffer_seconds: Option<f64>,
+    checkout_interval_ms: Option<f64>,
+    queue_bytes_limit: Option<f64>,
+    client_key: Option<String>,
+}
+
+/// Whether segments are sent as they close or only when something
+/// happened.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum RecordingMode {
+    /// Every segment is sent as it closes (`"always"`, the default).
+    Always,
+    /// The last `buffer_ms` are kept in memory and sent only on an
+    /// uncaught error, an unhandled rejection or `flush()`
+    /// (`"error-triggered"`); recording then goes on as in `Always`.
+    ErrorTriggered {
+        /// How much recording the buffer keeps.
+        buffer_ms: u64,
+    },
 }
 
 /// Validated recorder options.
@@ -31,6 +51,28 @@ pub struct RecorderOptions {
     pub session_inactivity_ms: f64,
     /// A session ends after this long in all.
     pub session_max_ms: f64,
+    /// When segments are sent.
+    pub mode: RecordingMode,
+    /// How often a new full snapshot is taken, so a lost segment damages
+    /// only the stretch until the next one.
+    pub checkout_interval_ms: f64,
+    /// How many bytes of segments may wait for the intake.
+    pub queue_bytes_limit: u64,
+    /// The ingest key sent with every upload.
+    pub client_key: Option<String>,
+}
+
+impl RecorderOptions {
+    /// The time between two checkouts: the option, and in error-triggered
+    /// mode at most half the buffer, so the buffer always holds one.
+    pub fn effective_checkout_interval_ms(&self) -> f64 {
+        match self.mode {
+            RecordingMode::Always => self.checkout_interval_ms,
+            RecordingMode::ErrorTriggered { buffer_ms } => {
+                self.checkout_interval_ms.min(buffer_ms as f64 / 2.0)
+            }
+        }
+    }
 }
 
 /// The default inactivity after which a session ends: 15 minutes.
@@ -38,6 +80,15 @@ pub const SESSION_INACTIVITY_MS: f64 = 15.0 * 60.0 * 1000.0;
 
 /// The default length after which a session ends: 4 hours.
 pub const SESSION_MAX_MS: f64 = 4.0 * 60.0 * 60.0 * 1000.0;
+
+/// The default time between two full-snapshot checkouts: 5 minutes.
+pub const CHECKOUT_INTERVAL_MS: f64 = 5.0 * 60.0 * 1000.0;
+
+/// The default buffer of the error-triggered mode: 60 seconds.
+pub const BUFFER_SECONDS: f64 = 60.0;
+
+/// The longest ingest key accepted.
+pub const CLIENT_KEY_MAX_CHARS: usize = 512;
 
 /// Why `init` refused its options. Each message names the option and what
 /// would be accepted, because the site owner reads it in the console.
@@ -58,9 +109,15 @@ pub enum OptionsError {
     /// `sampleRate` is outside 0 to 100.
     #[error("option `sampleRate` must be a number from 0 to 100; got {0}")]
     SampleRate(f64),
-    /// A session duration is not a positive number of milliseconds.
-    #[error("option `{0}` must be a positive number of milliseconds")]
+    /// A duration or size is not a positive number.
+    #[error("option `{0}` must be a positive number")]
     Duration(&'static str),
+    /// `mode` is not one of the modes.
+    #[error("option `mode` must be \"always\" or \"error-triggered\"; got {0:?}")]
+    Mode(String),
+    /// `clientKey` is empty, too long or holds control characters.
+    #[error("option `clientKey` must be 1 to 512 printable characters")]
+    ClientKey,
 }
 
 impl RecorderOptions {
@@ -94,6 +151,33 @@ impl RecorderOptions {
         )?;
         let session_max_ms = positive(raw.session_max_ms, SESSION_MAX_MS, "sessionMaxMs")?;
 
+        let buffer_seconds = positive(raw.buffer_seconds, BUFFER_SECONDS, "bufferSeconds")?;
+        let mode = match raw.mode.as_deref() {
+            None | Some("always") => RecordingMode::Always,
+            Some("error-triggered") => RecordingMode::ErrorTriggered {
+                buffer_ms: (buffer_seconds * 1000.0).round() as u64,
+            },
+            Some(other) => return Err(OptionsError::Mode(other.to_string())),
+        };
+        let checkout_interval_ms = positive(
+            raw.checkout_interval_ms,
+            CHECKOUT_INTERVAL_MS,
+            "checkoutIntervalMs",
+        )?;
+        let queue_bytes_limit = positive(
+            raw.queue_bytes_limit,
+            tapedeck_model::worker::QUEUE_BYTES_LIMIT as f64,
+            "queueBytesLimit",
+        )? as u64;
+
+        let client_key = raw.client_key;
+        if let Some(key) = &client_key {
+            let chars = key.chars().count();
+            if chars == 0 || chars > CLIENT_KEY_MAX_CHARS || key.chars().any(char::is_control) {
+                return Err(OptionsError::ClientKey);
+            }
+        }
+
         Ok(Self {
             endpoint,
             application_id,
@@ -101,6 +185,10 @@ impl RecorderOptions {
             sample_rate,
             session_inactivity_ms,
             session_max_ms,
+            mode,
+            checkout_interval_ms,
+            queue_bytes_limit,
+            client_key,
         })
     }
 }
@@ -172,6 +260,32 @@ mod tests {
         assert_eq!(options.endpoint, "https://in.example");
         assert_eq!(options.privacy, PrivacyLevel::MaskUserInput);
         assert_eq!(options.sample_rate, 100.0);
+        assert_eq!(options.mode, RecordingMode::Always);
+        assert_eq!(options.checkout_interval_ms, CHECKOUT_INTERVAL_MS);
+        assert_eq!(options.queue_bytes_limit, 20 * 1024 * 1024);
+        assert_eq!(options.client_key, None);
+    }
+
+    #[test]
+    fn error_triggered_mode_checks_out_at_least_every_half_buffer() {
+        let options = RecorderOptions::from_json(
+            r#"{"endpoint":"/i","applicationId":"a","mode":"error-triggered","bufferSeconds":10}"#,
+            PAGE,
+        )
+        .unwrap();
+        assert_eq!(
+            options.mode,
+            RecordingMode::ErrorTriggered { buffer_ms: 10_000 }
+        );
+        assert_eq!(options.effective_checkout_interval_ms(), 5_000.0);
+
+        let always = RecorderOptions::from_json(
+            r#"{"endpoint":"/i","applicationId":"a","checkoutIntervalMs":1234,"clientKey":"k"}"#,
+            PAGE,
+        )
+        .unwrap();
+        assert_eq!(always.effective_checkout_interval_ms(), 1234.0);
+        assert_eq!(always.client_key.as_deref(), Some("k"));
     }
 
     #[test]
@@ -204,6 +318,22 @@ mod tests {
                 "colour",
             ),
             (r#"[1]"#, "invalid options"),
+            (
+                r#"{"endpoint":"https://x","applicationId":"a","mode":"sometimes"}"#,
+                "mode",
+            ),
+            (
+                r#"{"endpoint":"https://x","applicationId":"a","bufferSeconds":0}"#,
+                "bufferSeconds",
+            ),
+            (
+                r#"{"endpoint":"https://x","applicationId":"a","queueBytesLimit":-1}"#,
+                "queueBytesLimit",
+            ),
+            (
+                r#"{"endpoint":"https://x","applicationId":"a","clientKey":""}"#,
+                "clientKey",
+            ),
         ];
         for (json, named) in cases {
             let message = RecorderOptions::from_json(json, PAGE)

@@ -1,9 +1,11 @@
 //! Not losing the last moments when the page is hidden or closed.
 //!
-//! When the tab is hidden or the page unloads, waiting events are handed to
-//! the worker at once and the worker is asked to close its segment and
-//! hand it back; the main thread then sends it with `sendBeacon`, the one
-//! way a request reliably outlives the page.
+//! When the tab is hidden, the page unloads or the browser freezes it, the
+//! page finishes the worker's open segment itself from its copy
+//! ([`crate::exit_copy`]) and sends it with `sendBeacon`, the one way a
+//! request reliably outlives the page; there is no time to wait for the
+//! worker. The worker is then told to close the same segment and to hand
+//! back what waits in its queue.
 
 use std::rc::Rc;
 
@@ -16,7 +18,7 @@ use crate::recording::Recording;
 
 /// What the page-exit listeners need to call back into.
 pub trait ExitFlusher: 'static {
-    /// Records what is pending and asks the worker for the closed segment.
+    /// Sends what is recorded so far and tells the worker the page exits.
     fn flush_for_exit(&self, reason: CreationReason);
 }
 
@@ -26,8 +28,9 @@ pub struct PageExitTracker {
     _listeners: Vec<EventListener>,
 }
 
-/// Listens for the page being hidden (`visibilitychange`) or left
-/// (`pagehide`).
+/// Listens for the page being hidden (`visibilitychange`), left
+/// (`pagehide`) or frozen (`freeze`, after which the browser may discard
+/// the page without another event).
 pub fn start(
     recording: &Rc<Recording>,
     flusher: Rc<dyn ExitFlusher>,
@@ -44,10 +47,14 @@ pub fn start(
             }
         },
     )?;
+    let on_hide = Rc::clone(&flusher);
     let page_hide = EventListener::new(recording.window.as_ref(), "pagehide", true, move |_| {
-        flusher.flush_for_exit(CreationReason::BeforeUnload);
+        on_hide.flush_for_exit(CreationReason::BeforeUnload);
+    })?;
+    let freeze = EventListener::new(recording.document.as_ref(), "freeze", true, move |_| {
+        flusher.flush_for_exit(CreationReason::Freeze);
     })?;
     Ok(PageExitTracker {
-        _listeners: vec![visibility, page_hide],
+        _listeners: vec![visibility, page_hide, freeze],
     })
 }

@@ -1,21 +1,30 @@
 //! The recorder as the page's JavaScript sees it.
 
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use js_sys::{ArrayBuffer, Reflect};
+use tapedeck_model::worker::upload_url;
 use tapedeck_model::{CreationReason, WorkerConfig};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{MessageEvent, Window, Worker};
+use web_sys::{MessageEvent, Storage, Window, Worker};
 
 use crate::batch::worker_sink::WorkerSink;
+use crate::error_trigger::{self, error_payload, ErrorHandler, ErrorTracker, ERROR_TAG};
 use crate::events::write_custom;
+use crate::exit_copy::{ExitCopy, OpenSegment, ProgressMeta, SegmentIds};
 use crate::failure::{self, RecorderError};
-use crate::options::RecorderOptions;
+use crate::interval::Interval;
+use crate::lifecycle::{self, LifecycleTracker, SessionKeeper, ACTIVITY_THROTTLE_MS};
+use crate::options::{RecorderOptions, RecordingMode};
 use crate::page_exit::{self, ExitFlusher, PageExitTracker};
 use crate::recording::Recording;
-use crate::session::{is_sampled, resume_or_begin, StoredSession, SESSION_STORAGE_KEY};
+use crate::session::{
+    is_sampled, reconcile, resume_or_begin, Reconciled, SessionLimits, StoredSession,
+    SESSION_STORAGE_KEY,
+};
 use crate::trackers::{input, mouse_interaction, mouse_move, mutation, scroll, viewport};
 use crate::{full_snapshot, transport};
 
@@ -24,9 +33,15 @@ use crate::{full_snapshot, transport};
 #[wasm_bindgen]
 pub struct Recorder {
     options: RecorderOptions,
+    identity: Rc<RefCell<Identity>>,
+    running: Option<Running>,
+}
+
+/// The session and view being recorded; both change when the session
+/// expires or another tab begins a new one.
+struct Identity {
     session: StoredSession,
     view_id: String,
-    running: Option<Running>,
 }
 
 /// What keeps a started recording alive; dropping it stops every tracker.
@@ -38,38 +53,232 @@ struct Running {
     _viewport: viewport::ViewportTracker,
     _input: input::InputTracker,
     _page_exit: PageExitTracker,
+    _lifecycle: LifecycleTracker,
+    _errors: ErrorTracker,
+    _checkout: Interval,
     _on_message: Closure<dyn FnMut(MessageEvent)>,
 }
 
-/// The part of a running recording that page exits and the API call into.
+/// The part of a running recording that page exits, timers, the worker's
+/// messages and the API call into.
 struct Controller {
     recording: Rc<Recording>,
     worker: WorkerSink,
     mutations: mutation::MutationTracker,
+    identity: Rc<RefCell<Identity>>,
+    /// When the stored session was last reconciled on activity.
+    last_reconciled: Cell<f64>,
+    /// The copy of the worker's open segment, sent by the page on exit.
+    exit_copy: Rc<RefCell<ExitCopy>>,
+    /// True once error-triggered mode released its buffer (or in normal
+    /// mode): only then does the page send anything on exit.
+    shipping: Cell<bool>,
 }
 
 impl Controller {
     /// Records pending mutations, hands everything to the worker and asks
     /// it to close the segment.
     fn flush(&self, reason: CreationReason, hand_back: bool) -> Result<(), RecorderError> {
+        self.flush_with(reason, hand_back, None)
+    }
+
+    /// [`Self::flush`], telling the worker on exit which segment the page
+    /// sent itself (`sent_index`).
+    fn flush_with(
+        &self,
+        reason: CreationReason,
+        hand_back: bool,
+        sent_index: Option<u32>,
+    ) -> Result<(), RecorderError> {
         if self.recording.is_stopped() {
             return Ok(());
         }
+        if matches!(
+            reason,
+            CreationReason::Manual | CreationReason::ErrorTrigger
+        ) {
+            self.shipping.set(true);
+        }
         self.mutations.record_pending();
         self.recording.flush()?;
-        self.worker.post_control(
-            "flush",
-            &[
-                ("reason", reason.as_str().into()),
-                ("handBack", hand_back.into()),
-            ],
-        )
+        let mut fields = vec![
+            ("reason", reason.as_str().into()),
+            ("handBack", hand_back.into()),
+        ];
+        if let Some(index) = sent_index {
+            fields.push(("sentIndex", index.into()));
+        }
+        self.worker.post_control("flush", &fields)
+    }
+
+    /// Closes the segment and takes a new full snapshot, so the next
+    /// segment replays on its own.
+    fn checkout(&self) {
+        if self.recording.is_stopped() || self.recording.is_paused() {
+            return;
+        }
+        match self.flush(CreationReason::Checkout, false) {
+            Ok(()) => full_snapshot::record_full_snapshot(&self.recording),
+            Err(error) => self.recording.fail(&error),
+        }
+    }
+
+    /// Records a new view in `session`: the worker is started on it and
+    /// the view begins with Meta and a full snapshot. A session outside the
+    /// sample rate is not recorded.
+    fn begin_view(&self, session: StoredSession) -> Result<(), RecorderError> {
+        self.mutations.record_pending();
+        self.recording.flush()?;
+
+        let sampled = is_sampled(&session.id, self.recording.options.sample_rate);
+        {
+            let mut identity = self.identity.borrow_mut();
+            identity.session = session;
+            identity.view_id = random_id(&self.recording.window);
+            self.exit_copy.borrow_mut().begin_view(&identity.view_id);
+        }
+        if !sampled {
+            self.recording.set_paused(true);
+            return Ok(());
+        }
+
+        let config = worker_config(&self.recording.options, &self.identity.borrow())?;
+        self.worker
+            .post_control("start", &[("config", config.into())])?;
+        self.recording.set_paused(false);
+        full_snapshot::record_full_snapshot(&self.recording);
+        Ok(())
+    }
+
+    fn pause(&self) -> Result<(), RecorderError> {
+        if self.recording.is_paused() {
+            return Ok(());
+        }
+        // What was recorded goes out with the worker's duration timer.
+        self.mutations.record_pending();
+        self.recording.flush()?;
+        self.recording.set_paused(true);
+        Ok(())
+    }
+}
+
+impl SessionKeeper for Controller {
+    fn reconcile_session(&self, activity: bool) {
+        if self.recording.is_stopped() {
+            return;
+        }
+        let now = Recording::now();
+        if activity
+            && !self.recording.is_paused()
+            && now - self.last_reconciled.get() < ACTIVITY_THROTTLE_MS
+        {
+            return;
+        }
+        self.last_reconciled.set(now);
+
+        let window = &self.recording.window;
+        let storage = local_storage(window);
+        let stored = storage
+            .as_ref()
+            .and_then(|storage| storage.get_item(SESSION_STORAGE_KEY).ok().flatten());
+        let options = &self.recording.options;
+        let limits = SessionLimits {
+            inactivity_ms: options.session_inactivity_ms,
+            max_ms: options.session_max_ms,
+        };
+        let ours = self.identity.borrow().session.clone();
+        let outcome = reconcile(&ours, stored.as_deref(), now, limits, activity, || {
+            random_id(window)
+        });
+
+        let result = match outcome {
+            Reconciled::Same(session) => {
+                if activity || stored.is_none() {
+                    store_session(storage.as_ref(), &session);
+                }
+                self.identity.borrow_mut().session = session;
+                Ok(())
+            }
+            Reconciled::Switch(session) => {
+                store_session(storage.as_ref(), &session);
+                self.begin_view(session)
+            }
+            Reconciled::Expired => self.pause(),
+        };
+        if let Err(error) = result {
+            self.recording.fail(&error);
+        }
+    }
+}
+
+impl ErrorHandler for Controller {
+    fn on_page_error(&self, kind: &str, message: &str) {
+        if self.recording.is_stopped() || self.recording.is_paused() {
+            return;
+        }
+        let timestamp = Recording::now();
+        let payload = error_payload(kind, message);
+        self.recording.record(timestamp, false, |out| {
+            write_custom(out, timestamp, ERROR_TAG, &payload)
+        });
+        if matches!(
+            self.recording.options.mode,
+            RecordingMode::ErrorTriggered { .. }
+        ) {
+            if let Err(error) = self.flush(CreationReason::ErrorTrigger, false) {
+                self.recording.fail(&error);
+            }
+        }
+    }
+}
+
+impl Controller {
+    /// Finishes the open segment from the page's copy and sends it by
+    /// beacon, without waiting for the worker (see [`crate::exit_copy`]).
+    fn send_open_segment(&self, reason: CreationReason) -> Result<Option<u32>, RecorderError> {
+        self.mutations.record_pending();
+        let pending = self.recording.take_pending();
+        let identity = self.identity.borrow();
+        let options = &self.recording.options;
+        let ids = SegmentIds {
+            application_id: &options.application_id,
+            session_id: &identity.session.id,
+            view_id: &identity.view_id,
+        };
+        let finished = self.exit_copy.borrow_mut().finish(&ids, pending, reason);
+        let Some((metadata, bytes)) = finished else {
+            return Ok(None);
+        };
+        let sent_index = metadata.index_in_view;
+        let metadata = serde_json::to_string(&metadata)
+            .map_err(|error| RecorderError::Browser(error.to_string()))?;
+        let url = upload_url(&options.endpoint, options.client_key.as_deref());
+        let buffer = js_sys::Uint8Array::from(bytes.as_slice()).buffer();
+        transport::send_segment(
+            &self.recording.window,
+            &url,
+            &identity.session.id,
+            &metadata,
+            &buffer,
+        )?;
+        Ok(Some(sent_index))
     }
 }
 
 impl ExitFlusher for Controller {
     fn flush_for_exit(&self, reason: CreationReason) {
-        if let Err(error) = self.flush(reason, true) {
+        if self.recording.is_stopped() || self.recording.is_paused() {
+            return;
+        }
+        let sent = if self.shipping.get() {
+            self.send_open_segment(reason)
+        } else {
+            Ok(None)
+        };
+        // The worker closes the same segment (dropping it, since the page
+        // sent it) and hands back what waits in its queue.
+        let result = sent.and_then(|sent_index| self.flush_with(reason, true, sent_index));
+        if let Err(error) = result {
             self.recording.fail(&error);
         }
     }
@@ -88,7 +297,7 @@ impl Recorder {
             .map_err(|error| to_js(error.into()))?;
 
         let now = Recording::now();
-        let storage = window.local_storage().ok().flatten();
+        let storage = local_storage(&window);
         let stored = storage
             .as_ref()
             .and_then(|storage| storage.get_item(SESSION_STORAGE_KEY).ok().flatten());
@@ -99,16 +308,15 @@ impl Recorder {
             options.session_max_ms,
             || random_id(&window),
         );
-        if let (Some(storage), Ok(json)) = (storage, serde_json::to_string(&session)) {
-            // Storage can be full or disabled; the session then lasts one
-            // page load, which is the best that can be done.
-            let _ = storage.set_item(SESSION_STORAGE_KEY, &json);
-        }
+        store_session(storage.as_ref(), &session);
 
-        Ok(Recorder {
-            view_id: random_id(&window),
-            options,
+        let identity = Identity {
             session,
+            view_id: random_id(&window),
+        };
+        Ok(Recorder {
+            options,
+            identity: Rc::new(RefCell::new(identity)),
             running: None,
         })
     }
@@ -116,19 +324,19 @@ impl Recorder {
     /// The current session's id.
     #[wasm_bindgen(js_name = sessionId)]
     pub fn session_id(&self) -> String {
-        self.session.id.clone()
+        self.identity.borrow().session.id.clone()
     }
 
-    /// The current page load's id.
+    /// The current view's id: the page load's, until the session changes.
     #[wasm_bindgen(js_name = viewId)]
     pub fn view_id(&self) -> String {
-        self.view_id.clone()
+        self.identity.borrow().view_id.clone()
     }
 
     /// Whether this session falls within the sample rate.
     #[wasm_bindgen(js_name = isSampled)]
     pub fn is_sampled(&self) -> bool {
-        is_sampled(&self.session.id, self.options.sample_rate)
+        is_sampled(&self.identity.borrow().session.id, self.options.sample_rate)
     }
 
     /// True while recording.
@@ -140,6 +348,8 @@ impl Recorder {
     }
 
     /// Starts recording into `worker`, which must have answered `ready`.
+    /// After [`Recorder::stop`] it starts again in the same view, with a
+    /// new full snapshot.
     pub fn start(&mut self, worker: Worker) -> Result<(), JsValue> {
         if self.running.is_some() {
             return Ok(());
@@ -174,7 +384,9 @@ impl Recorder {
         controller.worker.worker().set_onmessage(None);
     }
 
-    /// Sends everything recorded so far now, instead of within seconds.
+    /// Sends everything recorded so far now, instead of within seconds; in
+    /// error-triggered mode, sends the buffer and goes on recording
+    /// normally.
     pub fn flush(&self) {
         if let Some(running) = &self.running {
             if let Err(error) = running.controller.flush(CreationReason::Manual, false) {
@@ -214,25 +426,22 @@ impl Recorder {
 impl Recorder {
     fn start_running(&self, worker: Worker) -> Result<Running, RecorderError> {
         let window = window()?;
-        let config = WorkerConfig {
-            endpoint: self.options.endpoint.clone(),
-            application_id: self.options.application_id.clone(),
-            session_id: self.session.id.clone(),
-            view_id: self.view_id.clone(),
-            segment_duration_limit_ms: tapedeck_model::worker::SEGMENT_DURATION_LIMIT_MS,
-            segment_bytes_limit: tapedeck_model::worker::SEGMENT_BYTES_LIMIT,
-        };
-        let config = serde_json::to_string(&config)
-            .map_err(|error| RecorderError::Browser(error.to_string()))?;
+        let config = worker_config(&self.options, &self.identity.borrow())?;
         let control = WorkerSink::new(worker.clone());
         control.post_control("start", &[("config", config.into())])?;
 
+        let exit_copy = Rc::new(RefCell::new(ExitCopy::default()));
+        exit_copy
+            .borrow_mut()
+            .begin_view(&self.identity.borrow().view_id);
         let recording = Recording::new(
             window.clone(),
             self.options.clone(),
-            Box::new(WorkerSink::new(worker.clone())),
+            Box::new(WorkerSink::with_exit_copy(
+                worker.clone(),
+                Rc::clone(&exit_copy),
+            )),
         )?;
-        let on_message = self.listen_to_worker(&recording, &worker, window);
 
         // The snapshot is taken in one synchronous walk, so no page script
         // can change the DOM between it and the observer's start.
@@ -243,7 +452,18 @@ impl Recorder {
             recording: Rc::clone(&recording),
             worker: control,
             mutations,
+            identity: Rc::clone(&self.identity),
+            last_reconciled: Cell::new(Recording::now()),
+            exit_copy,
+            shipping: Cell::new(matches!(self.options.mode, RecordingMode::Always)),
         });
+        let on_message = listen_to_worker(&controller, &worker, window);
+        let checkout = {
+            let controller = Rc::clone(&controller);
+            Interval::new(self.options.effective_checkout_interval_ms(), move || {
+                controller.checkout();
+            })?
+        };
         Ok(Running {
             _mouse_move: mouse_move::start(&recording)?,
             _mouse_interaction: mouse_interaction::start(&recording)?,
@@ -251,54 +471,109 @@ impl Recorder {
             _viewport: viewport::start(&recording)?,
             _input: input::start(&recording)?,
             _page_exit: page_exit::start(&recording, controller.clone())?,
+            _lifecycle: lifecycle::start(&recording, controller.clone())?,
+            _errors: error_trigger::start(&recording, controller.clone())?,
+            _checkout: checkout,
             _on_message: on_message,
             controller,
         })
     }
+}
 
-    /// Handles the worker's answers: segments to send by beacon, and
-    /// failures that end the recording.
-    fn listen_to_worker(
-        &self,
-        recording: &Rc<Recording>,
-        worker: &Worker,
-        window: Window,
-    ) -> Closure<dyn FnMut(MessageEvent)> {
-        let recording = Rc::clone(recording);
-        let endpoint = self.options.endpoint.clone();
-        let session_id = self.session.id.clone();
-        let closure = Closure::<dyn FnMut(MessageEvent)>::new(move |message: MessageEvent| {
-            if failure::has_failed() {
-                return;
-            }
-            let data = message.data();
-            let field =
-                |name: &str| Reflect::get(&data, &name.into()).unwrap_or(JsValue::UNDEFINED);
-            match field("kind").as_string().as_deref() {
-                Some("segment") => {
-                    let metadata = field("metadata").as_string().unwrap_or_default();
-                    let Ok(bytes) = field("bytes").dyn_into::<ArrayBuffer>() else {
-                        return;
-                    };
-                    if let Err(error) =
-                        transport::send_segment(&window, &endpoint, &session_id, &metadata, &bytes)
-                    {
-                        failure::warn(&format!(
-                            "a segment could not be sent on page exit: {error}"
-                        ));
-                    }
+/// Handles the worker's answers: segments to send by beacon, requests for
+/// a full snapshot after dropped segments, and failures that end the
+/// recording.
+fn listen_to_worker(
+    controller: &Rc<Controller>,
+    worker: &Worker,
+    window: Window,
+) -> Closure<dyn FnMut(MessageEvent)> {
+    let controller = Rc::clone(controller);
+    let closure = Closure::<dyn FnMut(MessageEvent)>::new(move |message: MessageEvent| {
+        if failure::has_failed() {
+            return;
+        }
+        let data = message.data();
+        let field = |name: &str| Reflect::get(&data, &name.into()).unwrap_or(JsValue::UNDEFINED);
+        match field("kind").as_string().as_deref() {
+            Some("segment") => {
+                let metadata = field("metadata").as_string().unwrap_or_default();
+                let Ok(bytes) = field("bytes").dyn_into::<ArrayBuffer>() else {
+                    return;
+                };
+                let options = &controller.recording.options;
+                let url = upload_url(&options.endpoint, options.client_key.as_deref());
+                let session_id = controller.identity.borrow().session.id.clone();
+                if let Err(error) =
+                    transport::send_segment(&window, &url, &session_id, &metadata, &bytes)
+                {
+                    failure::warn(&format!(
+                        "a segment could not be sent on page exit: {error}"
+                    ));
                 }
-                Some("failed") => {
-                    let reason = field("message").as_string().unwrap_or_default();
-                    recording.fail(&RecorderError::Browser(format!(
-                        "the worker stopped: {reason}"
-                    )));
-                }
-                _ => {}
             }
-        });
-        worker.set_onmessage(Some(&failure::guard(closure.as_ref().unchecked_ref())));
-        closure
+            Some("need-full-snapshot") => controller.checkout(),
+            Some("progress") => {
+                let view = field("view").as_string().unwrap_or_default();
+                let seq = field("seq").as_f64().unwrap_or(-1.0);
+                let index = field("index").as_f64().unwrap_or(0.0) as u32;
+                let open = read_open_segment(&field("bytes"), &field("adler"), &field("meta"));
+                controller
+                    .exit_copy
+                    .borrow_mut()
+                    .on_progress(&view, seq, index, open);
+            }
+            Some("failed") => {
+                let reason = field("message").as_string().unwrap_or_default();
+                controller.recording.fail(&RecorderError::Browser(format!(
+                    "the worker stopped: {reason}"
+                )));
+            }
+            _ => {}
+        }
+    });
+    worker.set_onmessage(Some(&failure::guard(closure.as_ref().unchecked_ref())));
+    closure
+}
+
+/// The open segment of a `progress` message, `None` when there is none or
+/// it is malformed.
+fn read_open_segment(bytes: &JsValue, adler: &JsValue, meta: &JsValue) -> Option<OpenSegment> {
+    let bytes = js_sys::Uint8Array::new(bytes.dyn_ref::<ArrayBuffer>()?).to_vec();
+    let adler = adler.as_f64()? as u32;
+    let meta: ProgressMeta = serde_json::from_str(&meta.as_string()?).ok()?;
+    Some(OpenSegment { bytes, adler, meta })
+}
+
+/// The worker's `start` config for the current session and view, as JSON.
+fn worker_config(options: &RecorderOptions, identity: &Identity) -> Result<String, RecorderError> {
+    let config = WorkerConfig {
+        endpoint: options.endpoint.clone(),
+        application_id: options.application_id.clone(),
+        session_id: identity.session.id.clone(),
+        view_id: identity.view_id.clone(),
+        segment_duration_limit_ms: tapedeck_model::worker::SEGMENT_DURATION_LIMIT_MS,
+        segment_bytes_limit: tapedeck_model::worker::SEGMENT_BYTES_LIMIT,
+        client_key: options.client_key.clone(),
+        buffer_ms: match options.mode {
+            RecordingMode::Always => None,
+            RecordingMode::ErrorTriggered { buffer_ms } => Some(buffer_ms),
+        },
+        queue_bytes_limit: options.queue_bytes_limit,
+    };
+    serde_json::to_string(&config).map_err(|error| RecorderError::Browser(error.to_string()))
+}
+
+fn local_storage(window: &Window) -> Option<Storage> {
+    window.local_storage().ok().flatten()
+}
+
+/// Writes the session for the origin's other pages and tabs.
+fn store_session(storage: Option<&Storage>, session: &StoredSession) {
+    if let (Some(storage), Ok(json)) = (storage, serde_json::to_string(session)) {
+        // Storage can be full or disabled; the session then lasts one page
+        // load, which is the best that can be done.
+        let _ = storage.set_item(SESSION_STORAGE_KEY, &json);
     }
 }
 

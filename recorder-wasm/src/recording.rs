@@ -7,6 +7,7 @@
 use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
 
+use tapedeck_model::RecordsMeta;
 use web_sys::{Document, Node, Window};
 
 use crate::batch::{Batch, RecordSink, BATCH_DELAY_MS};
@@ -14,6 +15,7 @@ use crate::dom::Timeout;
 use crate::failure::{self, RecorderError};
 use crate::node_map::NodeMap;
 use crate::options::RecorderOptions;
+use crate::serialize::snapshot::Discovered;
 use crate::serialize::SerializeContext;
 
 /// One page's recording.
@@ -30,6 +32,8 @@ pub struct Recording {
     sink: Box<dyn RecordSink>,
     flush_timer: RefCell<Option<Timeout>>,
     stopped: Cell<bool>,
+    paused: Cell<bool>,
+    discovered: RefCell<Vec<Discovered>>,
     this: Weak<Recording>,
 }
 
@@ -50,6 +54,8 @@ impl Recording {
             sink,
             flush_timer: RefCell::new(None),
             stopped: Cell::new(false),
+            paused: Cell::new(false),
+            discovered: RefCell::new(Vec::new()),
             this: this.clone(),
         }))
     }
@@ -73,6 +79,17 @@ impl Recording {
         }
     }
 
+    /// Queues shadow roots, iframes and iframe documents that serialization
+    /// met, for the observers to start following.
+    pub fn queue_discovered(&self, discovered: impl IntoIterator<Item = Discovered>) {
+        self.discovered.borrow_mut().extend(discovered);
+    }
+
+    /// Takes the queued roots.
+    pub fn take_discovered(&self) -> Vec<Discovered> {
+        std::mem::take(&mut self.discovered.borrow_mut())
+    }
+
     /// The id of `node`, when it is part of the recording.
     pub fn id_of(&self, node: &Node) -> Option<u32> {
         self.node_map.id_of(node)
@@ -89,10 +106,21 @@ impl Recording {
         self.flush_timer.borrow_mut().take();
     }
 
+    /// True while events are dropped because the session expired or is not
+    /// sampled; the next view begins with a full snapshot.
+    pub fn is_paused(&self) -> bool {
+        self.paused.get()
+    }
+
+    /// Pauses or resumes recording.
+    pub fn set_paused(&self, paused: bool) {
+        self.paused.set(paused);
+    }
+
     /// Appends one event; `write` writes it as JSON. The batch is handed
     /// over when it is full, or after a short delay.
     pub fn record(&self, timestamp: f64, is_full_snapshot: bool, write: impl FnOnce(&mut Vec<u8>)) {
-        if self.is_stopped() {
+        if self.is_stopped() || self.is_paused() {
             return;
         }
         let is_full = {
@@ -115,6 +143,13 @@ impl Recording {
             Some((bytes, meta)) => self.sink.send(bytes, meta),
             None => Ok(()),
         }
+    }
+
+    /// Takes the waiting events without handing them to the sink, for the
+    /// page to send itself on exit.
+    pub fn take_pending(&self) -> Option<(Vec<u8>, RecordsMeta)> {
+        self.flush_timer.borrow_mut().take();
+        self.batch.borrow_mut().take()
     }
 
     /// Like [`Self::flush`], but a failure stops the recording.

@@ -1,4 +1,5 @@
-//! Sending a segment the worker handed back, from the main thread.
+//! Sending a segment from the main thread: one the worker handed back, or
+//! the open segment the page finished itself on exit.
 
 use js_sys::{Array, ArrayBuffer, Reflect};
 use wasm_bindgen::JsValue;
@@ -6,15 +7,16 @@ use web_sys::{Blob, BlobPropertyBag, FormData, RequestInit, Window};
 
 use crate::failure::RecorderError;
 
-/// The ingest path below the endpoint, as the wire contract fixes it.
-pub const REPLAY_PATH: &str = "/api/v1/replay";
-
 /// Sends one segment as the wire contract's multipart request, with
 /// `sendBeacon` so it survives the page, or with a `keepalive` fetch when
-/// the browser refuses the beacon (its in-flight quota is full).
+/// the browser refuses the beacon (its in-flight quota is full). `url` is
+/// the upload URL ([`tapedeck_model::worker::upload_url`]). When both are
+/// refused, a segment handed back from the worker's queue is still in
+/// IndexedDB and the next page load sends it; the open segment the page
+/// finished itself is not kept anywhere else.
 pub fn send_segment(
     window: &Window,
-    endpoint: &str,
+    url: &str,
     session_id: &str,
     metadata: &str,
     bytes: &ArrayBuffer,
@@ -35,10 +37,9 @@ pub fn send_segment(
     )?;
     form.append_with_blob("event", &event)?;
 
-    let url = format!("{endpoint}{REPLAY_PATH}");
     let sent = window
         .navigator()
-        .send_beacon_with_opt_form_data(&url, Some(&form))?;
+        .send_beacon_with_opt_form_data(url, Some(&form))?;
     if !sent {
         let init = RequestInit::new();
         init.set_method("POST");
@@ -46,7 +47,7 @@ pub fn send_segment(
         Reflect::set(&init, &"keepalive".into(), &true.into())?;
         // The promise is left alone: the page is going away, and a failure
         // here has nobody left to tell.
-        let _ = window.fetch_with_str_and_init(&url, &init);
+        let _ = window.fetch_with_str_and_init(url, &init);
     }
     Ok(())
 }

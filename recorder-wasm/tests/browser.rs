@@ -17,6 +17,7 @@ use tapedeck_recorder_wasm::options::RecorderOptions;
 use tapedeck_recorder_wasm::recording::Recording;
 use tapedeck_recorder_wasm::trackers::{input, mutation};
 use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 use web_sys::{Element, HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 
@@ -175,10 +176,14 @@ fn snapshot_records_structure_form_state_and_css() {
     );
 
     let style = find(&root, "sheet").unwrap();
-    assert_eq!(style["childNodes"][0]["isStyle"], true);
-    let css = style["childNodes"][0]["textContent"].as_str().unwrap();
+    assert_eq!(
+        style["childNodes"],
+        serde_json::json!([]),
+        "a readable sheet stands for its text"
+    );
+    let css = style["attributes"]["_cssText"].as_str().unwrap();
     assert!(
-        css.contains("url(http") && css.contains("/img/a.png"),
+        css.contains("url(\"http") && css.contains("/img/a.png"),
         "relative CSS urls become absolute: {css}"
     );
 
@@ -406,4 +411,358 @@ fn typed_input_is_recorded_and_masked_by_level() {
             "checking a radio unchecks its group"
         );
     }
+}
+
+fn mutation_events(events: &[Value]) -> Vec<&Value> {
+    events
+        .iter()
+        .filter(|event| event["type"] == 3 && event["data"]["source"] == 0)
+        .collect()
+}
+
+#[wasm_bindgen_test]
+fn shadow_roots_are_recorded_after_light_children_and_followed() {
+    fixture(r#"<div id="host"><span>light</span></div>"#);
+    let shadow = by_id("host")
+        .attach_shadow(&web_sys::ShadowRootInit::new(web_sys::ShadowRootMode::Open))
+        .unwrap();
+    shadow.set_inner_html(r#"<p id="inside">shadow text</p>"#);
+
+    let harness = Harness::new("allow");
+    record_full_snapshot(&harness.recording);
+    let tracker = mutation::start(&harness.recording).unwrap();
+    let added = web_sys::window()
+        .unwrap()
+        .document()
+        .unwrap()
+        .create_element("b")
+        .unwrap();
+    added.set_text_content(Some("late"));
+    shadow.append_child(&added).unwrap();
+    tracker.record_pending();
+
+    let events = harness.events();
+    let host = find(&events[1]["data"]["node"], "host").unwrap();
+    assert_eq!(host["isShadowHost"], true);
+    assert_eq!(
+        host["childNodes"][0]["tagName"], "span",
+        "light children first"
+    );
+    let inside = &host["childNodes"][1];
+    assert_eq!(inside["attributes"]["id"], "inside");
+    assert_eq!(inside["isShadow"], true);
+
+    let mutations = mutation_events(&events);
+    let add = &mutations[0]["data"]["adds"][0];
+    assert_eq!(
+        add["parentId"], host["id"],
+        "shadow children are added under their host"
+    );
+    assert_eq!(add["node"]["isShadow"], true);
+    assert_eq!(add["node"]["tagName"], "b");
+}
+
+async fn loaded_iframe(container: &Element) -> web_sys::HtmlIFrameElement {
+    let document = web_sys::window().unwrap().document().unwrap();
+    let iframe: web_sys::HtmlIFrameElement =
+        document.create_element("iframe").unwrap().unchecked_into();
+    iframe.set_id("frame");
+    iframe.set_srcdoc(r#"<p id="framed">inside the frame</p>"#);
+    let loaded = js_sys::Promise::new(&mut |resolve, _| {
+        iframe.set_onload(Some(&resolve));
+    });
+    container.append_child(&iframe).unwrap();
+    JsFuture::from(loaded).await.unwrap();
+    iframe
+}
+
+#[wasm_bindgen_test]
+async fn same_origin_iframes_are_attached_with_root_ids_and_followed() {
+    let container = fixture("");
+    let iframe = loaded_iframe(&container).await;
+
+    let harness = Harness::new("allow");
+    record_full_snapshot(&harness.recording);
+    let tracker = mutation::start(&harness.recording).unwrap();
+    let framed = iframe
+        .content_document()
+        .unwrap()
+        .get_element_by_id("framed")
+        .unwrap();
+    framed.set_attribute("class", "late").unwrap();
+    tracker.record_pending();
+
+    let events = harness.events();
+    let frame = find(&events[1]["data"]["node"], "frame").unwrap().clone();
+    let mutations = mutation_events(&events);
+    let attach = mutations
+        .iter()
+        .find(|event| event["data"]["isAttachIframe"] == true)
+        .expect("the iframe's document is attached");
+    let add = &attach["data"]["adds"][0];
+    assert_eq!(add["parentId"], frame["id"]);
+    let document = &add["node"];
+    assert_eq!(document["type"], 0);
+    assert!(
+        document.get("rootId").is_none(),
+        "the iframe document itself has no rootId"
+    );
+    let framed_node = find(document, "framed").expect("the frame's content is serialized");
+    assert_eq!(framed_node["rootId"], document["id"]);
+
+    let change = mutations
+        .iter()
+        .find(|event| {
+            event["data"]["attributes"]
+                .as_array()
+                .is_some_and(|attributes| !attributes.is_empty())
+        })
+        .unwrap_or_else(|| panic!("mutations inside the iframe are followed: {mutations:?}"));
+    assert_eq!(change["data"]["attributes"][0]["id"], framed_node["id"]);
+}
+
+#[wasm_bindgen_test]
+fn cssom_changes_become_rule_and_declaration_events() {
+    fixture(
+        r#"<style id="sheet">.a { color: red; } @media screen { .b { color: blue; } }</style>"#,
+    );
+    let harness = Harness::new("allow");
+    record_full_snapshot(&harness.recording);
+    let tracker = mutation::start(&harness.recording).unwrap();
+
+    let style: web_sys::HtmlStyleElement = by_id("sheet").unchecked_into();
+    let sheet: web_sys::CssStyleSheet = style.sheet().unwrap().unchecked_into();
+    sheet.insert_rule_with_index(".c { margin: 0 }", 1).unwrap();
+    let media: web_sys::CssGroupingRule =
+        sheet.css_rules().unwrap().item(2).unwrap().unchecked_into();
+    media
+        .insert_rule_with_index(".d { padding: 0 }", 0)
+        .unwrap();
+    sheet.delete_rule(0).unwrap();
+    let rule: web_sys::CssStyleRule = sheet.css_rules().unwrap().item(0).unwrap().unchecked_into();
+    rule.style().set_property("color", "green").unwrap();
+    drop(tracker);
+
+    let events = harness.events();
+    let style_id = find(&events[1]["data"]["node"], "sheet").unwrap()["id"].clone();
+    let rules: Vec<&Value> = events.iter().filter(|e| e["data"]["source"] == 8).collect();
+    assert_eq!(rules.len(), 3, "{rules:?}");
+    assert_eq!(rules[0]["data"]["id"], style_id);
+    assert_eq!(rules[0]["data"]["adds"][0]["index"], 1);
+    assert_eq!(
+        rules[1]["data"]["adds"][0]["index"],
+        serde_json::json!([2, 0])
+    );
+    assert_eq!(rules[2]["data"]["removes"][0]["index"], 0);
+    let declaration = events.iter().find(|e| e["data"]["source"] == 13).unwrap();
+    assert_eq!(declaration["data"]["index"], serde_json::json!([0]));
+    assert_eq!(declaration["data"]["set"]["value"], "green");
+}
+
+#[wasm_bindgen_test]
+fn values_set_from_script_are_recorded_as_input() {
+    fixture(
+        r#"<input id="field"><select id="choice"><option>a</option><option>b</option></select>"#,
+    );
+    let harness = Harness::new("allow");
+    record_full_snapshot(&harness.recording);
+    let tracker = input::start(&harness.recording).unwrap();
+
+    by_id("field")
+        .unchecked_into::<HtmlInputElement>()
+        .set_value("from script");
+    by_id("choice")
+        .unchecked_into::<HtmlSelectElement>()
+        .set_selected_index(1);
+    drop(tracker);
+
+    let events = harness.events();
+    let inputs: Vec<&Value> = events
+        .iter()
+        .filter(|e| e["type"] == 3 && e["data"]["source"] == 5)
+        .collect();
+    assert_eq!(inputs.len(), 2, "{inputs:?}");
+    assert_eq!(inputs[0]["data"]["text"], "from script");
+    assert_eq!(inputs[0]["data"]["userTriggered"], false);
+    assert_eq!(inputs[1]["data"]["text"], "b");
+}
+
+#[wasm_bindgen_test]
+fn adopted_stylesheets_are_sent_with_their_rules_once_per_snapshot() {
+    fixture(r#"<div id="styled-host"></div>"#);
+    let sheet = web_sys::CssStyleSheet::new().unwrap();
+    sheet
+        .replace_sync(".adopted { color: rgb(1, 2, 3); }")
+        .unwrap();
+    let document = web_sys::window().unwrap().document().unwrap();
+    let host_shadow = by_id("styled-host")
+        .attach_shadow(&web_sys::ShadowRootInit::new(web_sys::ShadowRootMode::Open))
+        .unwrap();
+    let sheets = js_sys::Array::of1(&sheet);
+    js_sys::Reflect::set(&host_shadow, &"adoptedStyleSheets".into(), &sheets).unwrap();
+
+    let harness = Harness::new("allow");
+    record_full_snapshot(&harness.recording);
+    let tracker = mutation::start(&harness.recording).unwrap();
+    // Adopting the same sheet on the document reuses its id, without rules.
+    js_sys::Reflect::set(&document, &"adoptedStyleSheets".into(), &sheets).unwrap();
+    drop(tracker);
+    js_sys::Reflect::set(
+        &document,
+        &"adoptedStyleSheets".into(),
+        &js_sys::Array::new(),
+    )
+    .unwrap();
+
+    let events = harness.events();
+    let adopted: Vec<&Value> = events
+        .iter()
+        .filter(|e| e["data"]["source"] == 15)
+        .collect();
+    assert_eq!(adopted.len(), 2, "{adopted:?}");
+    let host_id = find(&events[1]["data"]["node"], "styled-host").unwrap()["id"].clone();
+    assert_eq!(adopted[0]["data"]["id"], host_id);
+    let style_id = adopted[0]["data"]["styleIds"][0].clone();
+    assert_eq!(adopted[0]["data"]["styles"][0]["styleId"], style_id);
+    let rule = adopted[0]["data"]["styles"][0]["rules"][0]["rule"]
+        .as_str()
+        .unwrap();
+    assert!(rule.contains("rgb(1, 2, 3)"), "{rule}");
+    assert_eq!(adopted[1]["data"]["id"], 1, "the document is the host");
+    assert_eq!(adopted[1]["data"]["styleIds"][0], style_id);
+    assert_eq!(
+        adopted[1]["data"]["styles"],
+        serde_json::json!([]),
+        "rules are sent once"
+    );
+}
+
+#[wasm_bindgen_test]
+fn media_state_is_in_the_snapshot() {
+    fixture(r#"<video id="clip" muted loop></video>"#);
+    let root = Harness::new("allow").snapshot_root();
+    let clip = find(&root, "clip").unwrap();
+    assert_eq!(clip["attributes"]["rr_mediaState"], "paused");
+    assert_eq!(clip["attributes"]["rr_mediaLoop"], true);
+    assert_eq!(clip["attributes"]["rr_mediaPlaybackRate"], 1);
+}
+
+#[wasm_bindgen_test]
+fn a_subtree_that_becomes_masked_is_sent_again_masked() {
+    fixture(r#"<div id="card"><p id="holder">Jane Doe</p></div>"#);
+    let harness = Harness::new("allow");
+    record_full_snapshot(&harness.recording);
+    let tracker = mutation::start(&harness.recording).unwrap();
+    by_id("card")
+        .set_attribute("class", "tapedeck-privacy-mask")
+        .unwrap();
+    tracker.record_pending();
+    by_id("holder")
+        .first_child()
+        .unwrap()
+        .set_node_value(Some("John Roe"));
+    tracker.record_pending();
+
+    let events = harness.events();
+    let mutations = mutation_events(&events);
+    let card_id = find(&events[1]["data"]["node"], "card").unwrap()["id"].clone();
+    let first = &mutations[0]["data"];
+    assert_eq!(first["removes"][0]["id"], card_id);
+    let texts: Vec<&Value> = first["adds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|add| add["node"]["type"] == 3)
+        .collect();
+    assert_eq!(texts[0]["node"]["textContent"], "xxxx xxx");
+    assert_eq!(
+        mutations[1]["data"]["texts"][0]["value"], "xxxx xxx",
+        "later changes obey the new level"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_sliced_snapshot_stays_consistent_with_changes_between_slices() {
+    let mut html = String::from(r#"<ul id="early">"#);
+    for index in 0..300 {
+        html.push_str(&format!("<li>early {index}</li>"));
+    }
+    html.push_str(r#"</ul><p id="moving">moving</p><ul id="late">"#);
+    for index in 0..300 {
+        html.push_str(&format!("<li>late {index}</li>"));
+    }
+    html.push_str(r#"</ul><p id="doomed">doomed</p>"#);
+    fixture(&html);
+
+    let harness = Harness::new("allow");
+    let (done, finished) = {
+        let mut resolve_slot = None;
+        let promise = js_sys::Promise::new(&mut |resolve, _| resolve_slot = Some(resolve));
+        (resolve_slot.unwrap(), promise)
+    };
+    tapedeck_recorder_wasm::sliced_snapshot::start_with_budget(
+        &harness.recording,
+        0.0,
+        move || {
+            done.call0(&wasm_bindgen::JsValue::NULL).unwrap();
+        },
+    )
+    .unwrap();
+
+    // Between slices: the walk has written the first part of the page.
+    let document = web_sys::window().unwrap().document().unwrap();
+    let early = by_id("early");
+    let extra = document.create_element("li").unwrap();
+    extra.set_text_content(Some("added behind the walk"));
+    early.append_child(&extra).unwrap();
+    early
+        .first_element_child()
+        .unwrap()
+        .set_text_content(Some("changed behind the walk"));
+    by_id("late")
+        .append_child(&by_id("early").last_element_child().unwrap())
+        .unwrap();
+    by_id("doomed").remove();
+    JsFuture::from(finished).await.unwrap();
+
+    let events = harness.events();
+    let snapshot = events
+        .iter()
+        .find(|event| event["type"] == 2)
+        .expect("a full snapshot");
+    let mut ids = Vec::new();
+    all_ids(&snapshot["data"]["node"], &mut ids);
+    let unique: HashSet<_> = ids.iter().collect();
+    assert_eq!(unique.len(), ids.len(), "no node is written twice");
+    let text = snapshot["data"]["node"].to_string();
+    assert!(
+        !text.contains("doomed"),
+        "a node removed ahead of the walk is not written"
+    );
+
+    // Every reference in the changes sent after the snapshot resolves.
+    let mut known: HashSet<u64> = ids.into_iter().collect();
+    let after = mutation_events(&events);
+    assert!(
+        !after.is_empty(),
+        "changes behind the walk are sent after the snapshot"
+    );
+    for mutation in after {
+        for remove in mutation["data"]["removes"].as_array().unwrap() {
+            assert!(known.remove(&remove["id"].as_u64().unwrap()), "{remove}");
+        }
+        for add in mutation["data"]["adds"].as_array().unwrap() {
+            assert!(known.contains(&add["parentId"].as_u64().unwrap()), "{add}");
+            if let Some(next) = add["nextId"].as_u64() {
+                assert!(known.contains(&next), "{add}");
+            }
+            known.insert(add["node"]["id"].as_u64().unwrap());
+        }
+        for change in mutation["data"]["texts"].as_array().unwrap() {
+            assert!(known.contains(&change["id"].as_u64().unwrap()), "{change}");
+        }
+    }
+    let all = serde_json::to_string(&events).unwrap();
+    assert!(all.contains("added behind the walk"));
+    assert!(all.contains("changed behind the walk"));
 }

@@ -17,14 +17,18 @@
 //!
 //! [`start_worker`] installs the message handler and posts
 //! `{kind: "ready"}`. [`message`] reads the recorder's messages, [`worker`]
-//! keeps the state they change, [`upload`] sends segments, and [`outbox`]
-//! posts the replies. Nothing here panics on what the page sends, and
+//! keeps the state they change, [`upload`] sends segments (retrying with
+//! backoff from a queue bounded in bytes), [`persist`] keeps unsent ones in
+//! IndexedDB for the next page load, and [`outbox`] posts the replies. In
+//! error-triggered mode the worker holds closed segments in a rolling
+//! buffer of the last seconds and sends them only when the page asks. Nothing here panics on what the page sends, and
 //! nothing throws back into it: problems become `failed` messages or one
 //! `[tapedeck]` console warning.
 
 pub mod console;
 pub mod message;
 pub mod outbox;
+pub mod persist;
 pub mod scope;
 pub mod upload;
 pub mod worker;

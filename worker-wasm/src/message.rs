@@ -21,13 +21,20 @@ pub enum Command {
         meta: RecordsMeta,
         /// The events: JSON objects joined by commas.
         bytes: Vec<u8>,
+        /// The batch's sequence number, echoed in `progress` so the page
+        /// knows which batches the open segment holds.
+        seq: Option<f64>,
     },
     /// Close the open segment now.
     Flush {
         /// Why, as the segment's metadata will say.
         reason: CreationReason,
-        /// Send the segment back to the page instead of uploading it.
+        /// The page is exiting: hand back the queued segments.
         hand_back: bool,
+        /// On exit, the `index_in_view` of the segment the page finished
+        /// and sent itself from its copy; the worker drops its own copy of
+        /// that segment only.
+        sent_index: Option<u32>,
     },
     /// Close and upload the open segment, then take no more records.
     Stop,
@@ -108,14 +115,22 @@ impl Command {
                         source,
                     })?;
                 let bytes = bytes_field(data, "records", "bytes")?;
-                Ok(Command::Records { meta, bytes })
+                let seq = optional_number_field(data, "records", "seq")?;
+                Ok(Command::Records { meta, bytes, seq })
             }
             "flush" => {
                 let name = string_field(data, "flush", "reason")?;
                 let reason =
                     CreationReason::parse(&name).ok_or(MessageError::UnknownReason(name))?;
                 let hand_back = optional_bool_field(data, "flush", "handBack")?;
-                Ok(Command::Flush { reason, hand_back })
+                let sent_index = optional_number_field(data, "flush", "sentIndex")?
+                    .filter(|index| index.fract() == 0.0 && *index >= 0.0)
+                    .map(|index| index as u32);
+                Ok(Command::Flush {
+                    reason,
+                    hand_back,
+                    sent_index,
+                })
             }
             "stop" => Ok(Command::Stop),
             _ => Err(MessageError::UnknownKind(kind)),
@@ -168,6 +183,21 @@ fn optional_bool_field(
             kind,
             field: name,
             expected: "a boolean",
+        }),
+    }
+}
+
+fn optional_number_field(
+    data: &JsValue,
+    kind: &'static str,
+    name: &'static str,
+) -> Result<Option<f64>, MessageError> {
+    match field(data, name) {
+        None => Ok(None),
+        Some(value) => value.as_f64().map(Some).ok_or(MessageError::WrongType {
+            kind,
+            field: name,
+            expected: "a number",
         }),
     }
 }

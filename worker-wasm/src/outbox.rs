@@ -47,6 +47,40 @@ impl Outbox {
         self.post(&message, &Array::new());
     }
 
+    /// Tells the page what the open segment holds, so it can finish and
+    /// send the segment itself when it is closed (see
+    /// `tapedeck_segment::finish_synced`). `open` is the synced bytes, their
+    /// Adler-32 and a `RecordsMeta` JSON with the raw size, or `None`
+    /// when no segment is open.
+    pub fn post_progress(
+        &self,
+        view_id: &str,
+        seq: f64,
+        index: u32,
+        open: Option<(&[u8], u32, String)>,
+    ) {
+        let mut fields: Vec<(&str, JsValue)> = vec![
+            ("view", view_id.into()),
+            ("seq", seq.into()),
+            ("index", index.into()),
+        ];
+        let transfer = Array::new();
+        if let Some((bytes, adler, meta)) = open {
+            let buffer = Uint8Array::from(bytes).buffer();
+            transfer.push(&buffer);
+            fields.push(("bytes", buffer.into()));
+            fields.push(("adler", adler.into()));
+            fields.push(("meta", meta.into()));
+        }
+        self.post(&message("progress", &fields), &transfer);
+    }
+
+    /// Asks the recorder for a new full snapshot: segments were dropped, so
+    /// the replay needs one to go on after the gap.
+    pub fn post_need_full_snapshot(&self) {
+        self.post(&message("need-full-snapshot", &[]), &Array::new());
+    }
+
     /// Tells the recorder the worker cannot go on.
     pub fn post_failed(&self, reason: &str) {
         self.post(

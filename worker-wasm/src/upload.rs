@@ -5,121 +5,99 @@
 //! is a `FormData` of two `Blob`s and no header is set by hand, so the
 //! request stays CORS-simple and needs no preflight from any site.
 //!
-//! Segments go out one at a time, in the order they were closed, from a
-//! bounded queue. A network failure, a 408, a 429 or a 5xx is tried again
-//! after a doubling delay, up to [`MAX_UPLOAD_ATTEMPTS`] times; any other
-//! answer is final. The queue holds at most [`MAX_QUEUED_UPLOADS`] segments
-//! and drops its oldest when full. That bounds memory while the intake is
-//! unreachable but loses those segments; a queue that persists and resends
-//! them needs storage the worker does not have yet (IndexedDB), and until
-//! then the page's hand-back at exit is what saves the last segments.
-
-use std::collections::VecDeque;
+//! A network failure, a 408, a 429 or a 5xx is tried again after a delay
+//! that doubles up to half a minute, with jitter
+//! ([`tapedeck_segment::retry_delay_ms`]), for as long as the worker lives:
+//! the queue in front of it is bounded in bytes, so an intake that stays
+//! down costs dropped old segments, never unbounded memory. Any other
+//! answer is final.
 
 use js_sys::{Array, Uint8Array};
+use tapedeck_model::SegmentMetadata;
 use tapedeck_segment::{
-    Segment, EVENT_CONTENT_TYPE, EVENT_FIELD, EVENT_FILE_NAME, SEGMENT_CONTENT_TYPE, SEGMENT_FIELD,
-    SEGMENT_FILE_NAME, UPLOAD_PATH,
+    is_retryable_status, retry_delay_ms, QueuedBytes, Segment, EVENT_CONTENT_TYPE, EVENT_FIELD,
+    EVENT_FILE_NAME, SEGMENT_CONTENT_TYPE, SEGMENT_FIELD, SEGMENT_FILE_NAME,
 };
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Blob, BlobPropertyBag, FormData, RequestInit};
 
 use crate::scope;
 
-/// How often one segment is sent before it is given up.
-pub const MAX_UPLOAD_ATTEMPTS: u32 = 4;
-
-/// The delay before the first retry; each further retry waits twice as long.
-pub const FIRST_RETRY_DELAY_MS: u64 = 500;
-
-/// How many closed segments may wait for their upload.
-pub const MAX_QUEUED_UPLOADS: usize = 16;
+/// After this many failed attempts at one segment the site owner is told
+/// the intake is unreachable (once, until an upload succeeds again).
+pub const ATTEMPTS_BEFORE_WARNING: u32 = 3;
 
 /// A closed segment waiting to be sent.
 pub struct PendingUpload {
-    /// The intake's base URL, taken from the view's config when the segment
-    /// closed, so a later view cannot redirect it.
-    pub endpoint: String,
+    /// Where it goes: the view's upload URL when the segment closed, so a
+    /// later view cannot redirect it.
+    pub url: String,
     /// The segment.
     pub segment: Segment,
-    /// Its metadata as JSON, the `event` part.
-    pub metadata_json: String,
 }
 
-/// Segments waiting for their upload, oldest first.
-#[derive(Default)]
-pub struct UploadQueue {
-    pending: VecDeque<PendingUpload>,
-    /// True while a task is sending from the queue.
-    pub sending: bool,
+impl PendingUpload {
+    /// The key the segment is kept under in IndexedDB until it is sent:
+    /// unique per session, view and index, like the intake's own key.
+    pub fn storage_key(&self) -> String {
+        storage_key(&self.segment.metadata)
+    }
 }
 
-impl UploadQueue {
-    /// Adds a segment, returning the oldest one when the queue was full.
-    pub fn push(&mut self, upload: PendingUpload) -> Option<PendingUpload> {
-        let dropped = if self.pending.len() >= MAX_QUEUED_UPLOADS {
-            self.pending.pop_front()
-        } else {
-            None
-        };
-        self.pending.push_back(upload);
-        dropped
+/// The IndexedDB key of a segment with `metadata`.
+pub fn storage_key(metadata: &SegmentMetadata) -> String {
+    format!(
+        "{}/{}/{}",
+        metadata.session.id, metadata.view.id, metadata.index_in_view
+    )
+}
+
+impl QueuedBytes for PendingUpload {
+    fn queued_bytes(&self) -> u64 {
+        self.segment.queued_bytes()
     }
 
-    /// Takes the oldest segment.
-    pub fn pop(&mut self) -> Option<PendingUpload> {
-        self.pending.pop_front()
-    }
-
-    /// Takes every waiting segment, oldest first.
-    pub fn drain(&mut self) -> Vec<PendingUpload> {
-        self.pending.drain(..).collect()
+    fn is_keyframe(&self) -> bool {
+        self.segment.is_keyframe()
     }
 }
 
 /// How an upload ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum UploadOutcome {
-    /// The intake answered with this status, a success or a final refusal.
+    /// The intake answered with this final status, a success or a refusal.
     Answered(u16),
-    /// Every attempt failed; the last failure is described.
-    GaveUp(String),
 }
 
-/// Sends one segment, retrying as the module docs describe.
-pub async fn upload_with_retry(upload: &PendingUpload) -> UploadOutcome {
-    let mut delay_ms = FIRST_RETRY_DELAY_MS;
-    let mut attempt = 1;
+/// Sends one segment until the intake gives a final answer. `on_retry` is
+/// called with the number of failed attempts and the last failure before
+/// each wait.
+pub async fn upload_with_retry(
+    upload: &PendingUpload,
+    event_json: &str,
+    mut on_retry: impl FnMut(u32, &str),
+) -> UploadOutcome {
+    let mut failed_attempts = 0;
     loop {
-        let failure = match send(upload).await {
-            Ok(status) if !is_retryable(status) => return UploadOutcome::Answered(status),
+        let failure = match send(upload, event_json).await {
+            Ok(status) if !is_retryable_status(status) => return UploadOutcome::Answered(status),
             Ok(status) => format!("the intake answered {status}"),
             Err(error) => format!("the request failed: {}", describe(&error)),
         };
-        if attempt >= MAX_UPLOAD_ATTEMPTS {
-            return UploadOutcome::GaveUp(failure);
-        }
-
-        scope::sleep(delay_ms).await;
-        delay_ms *= 2;
-        attempt += 1;
+        failed_attempts += 1;
+        on_retry(failed_attempts, &failure);
+        scope::sleep(retry_delay_ms(failed_attempts, js_sys::Math::random())).await;
     }
 }
 
-/// True for answers that may succeed when sent again.
-fn is_retryable(status: u16) -> bool {
-    status == 408 || status == 429 || status >= 500
-}
-
 /// Sends one segment once and returns the intake's status.
-async fn send(upload: &PendingUpload) -> Result<u16, JsValue> {
-    let body = build_form_data(&upload.segment, &upload.metadata_json)?;
+async fn send(upload: &PendingUpload, event_json: &str) -> Result<u16, JsValue> {
+    let body = build_form_data(&upload.segment, event_json)?;
     let init = RequestInit::new();
     init.set_method("POST");
     init.set_body(&body);
 
-    let url = format!("{}{UPLOAD_PATH}", upload.endpoint);
-    let response = scope::fetch(&url, &init).await?;
+    let response = scope::fetch(&upload.url, &init).await?;
     Ok(response.status())
 }
 

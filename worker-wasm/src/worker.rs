@@ -9,19 +9,36 @@
 //! It names the segment it was armed for, and when it fires it closes that
 //! segment only if it is still open and has really reached its limit, so a
 //! timer left over from a segment that closed early does nothing.
+//!
+//! A closed segment goes one of two ways. Normally it is queued for upload
+//! (and kept in IndexedDB until the intake answered). In error-triggered
+//! mode (`buffer_ms` in the config) it goes into a [`RollingBuffer`]
+//! instead; a `flush` with reason `manual` or `error_trigger` moves the
+//! buffer to the upload queue and the worker ships normally from then on.
+//!
+//! When the queue overflows, or the intake refuses a segment for good, the
+//! loss is counted, reported with the next upload (`dropped_segments`,
+//! `dropped_bytes`) and the recorder is asked for a new full snapshot
+//! (`need-full-snapshot`), so the replay can go on after the gap.
 
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
 
-use tapedeck_model::{CreationReason, RecordsMeta, WorkerConfig};
-use tapedeck_segment::{Segment, SegmentError, SegmentLimits, ViewIds, ViewSegmenter};
+use tapedeck_model::segment::event_part_json;
+use tapedeck_model::worker::QUEUE_BYTES_LIMIT;
+use tapedeck_model::{CreationReason, DroppedData, RecordsMeta, WorkerConfig};
+use tapedeck_segment::{
+    BoundedQueue, RollingBuffer, Segment, SegmentError, SegmentLimits, ViewIds, ViewSegmenter,
+};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::message::{message_kind, Command};
 use crate::outbox::Outbox;
-use crate::upload::{upload_with_retry, PendingUpload, UploadOutcome, UploadQueue};
-use crate::{console, scope};
+use crate::upload::{
+    storage_key, upload_with_retry, PendingUpload, UploadOutcome, ATTEMPTS_BEFORE_WARNING,
+};
+use crate::{console, persist, scope};
 
 /// The recording state of one worker; cloning gives another handle to it.
 #[derive(Clone)]
@@ -34,7 +51,6 @@ struct Inner {
     state: RefCell<State>,
 }
 
-#[derive(Default)]
 struct State {
     /// The view being (or last) recorded, kept after `stop` so that a
     /// `start` of the same view continues its segment numbering.
@@ -44,7 +60,43 @@ struct State {
     /// Counts views, so a timer can tell a new view's segment 0 from an old
     /// one's.
     views_started: u64,
-    uploads: UploadQueue,
+    uploads: BoundedQueue<PendingUpload>,
+    /// True while a task is sending from the queue.
+    sending: bool,
+    /// Closed segments held back in error-triggered mode, until released.
+    buffer: Option<RollingBuffer>,
+    /// True once the buffer was released: later views ship normally.
+    buffer_released: bool,
+    /// What was dropped and not yet reported to the intake.
+    dropped: DroppedData,
+    /// True once segments kept by earlier page loads were picked up.
+    restored: bool,
+    /// True while the intake is unreachable and the owner was told so.
+    warned_unreachable: bool,
+    /// The sequence number of the last batch appended, -1 before any.
+    last_seq: f64,
+    /// True from a request for a full snapshot until a segment with one is
+    /// queued, so a loss asks only once.
+    awaiting_snapshot: bool,
+}
+
+impl Default for State {
+    fn default() -> Self {
+        Self {
+            view: None,
+            recording: false,
+            views_started: 0,
+            uploads: BoundedQueue::new(QUEUE_BYTES_LIMIT),
+            sending: false,
+            buffer: None,
+            buffer_released: false,
+            dropped: DroppedData::default(),
+            restored: false,
+            warned_unreachable: false,
+            last_seq: -1.0,
+            awaiting_snapshot: false,
+        }
+    }
 }
 
 struct View {
@@ -98,10 +150,43 @@ impl Worker {
     pub fn handle(&self, command: Command) {
         match command {
             Command::Start(config) => self.start(config),
-            Command::Records { meta, bytes } => self.append(&meta, &bytes),
-            Command::Flush { reason, hand_back } => self.flush(reason, hand_back),
+            Command::Records { meta, bytes, seq } => {
+                self.append(&meta, &bytes);
+                if let Some(seq) = seq {
+                    self.inner.state.borrow_mut().last_seq = seq;
+                }
+            }
+            Command::Flush {
+                reason,
+                hand_back,
+                sent_index,
+            } => self.flush(reason, hand_back, sent_index),
             Command::Stop => self.stop(),
         }
+        self.post_progress();
+    }
+
+    /// Tells the page what the open segment holds; not in error-triggered
+    /// mode before the release, where the page sends nothing on exit.
+    fn post_progress(&self) {
+        let state = self.inner.state.borrow();
+        if state.buffer.is_some() {
+            return;
+        }
+        let Some(view) = state.view.as_ref() else {
+            return;
+        };
+        let open = view.segmenter.open_segment().and_then(|open| {
+            let mut meta = serde_json::to_value(open.records_meta()).ok()?;
+            meta["raw_size"] = open.raw_size().into();
+            Some((open.synced_bytes(), open.adler32(), meta.to_string()))
+        });
+        self.inner.outbox.post_progress(
+            &view.config.view_id,
+            state.last_seq,
+            view.segmenter.next_index(),
+            open,
+        );
     }
 
     /// Begins a view. A `start` for the view already recorded (the page
@@ -132,6 +217,20 @@ impl Worker {
         }
 
         self.close_and_upload(CreationReason::ViewChange);
+        let restore = {
+            let mut state = self.inner.state.borrow_mut();
+            state.uploads.set_limit_bytes(config.queue_bytes_limit);
+            if let Some(buffer_ms) = config.buffer_ms {
+                if state.buffer.is_none() && !state.buffer_released {
+                    state.buffer = Some(RollingBuffer::new(buffer_ms));
+                }
+            }
+            !std::mem::replace(&mut state.restored, true)
+        };
+        if restore {
+            wasm_bindgen_futures::spawn_local(self.clone().restore_kept());
+        }
+
         let mut state = self.inner.state.borrow_mut();
         state.views_started += 1;
         let segmenter = ViewSegmenter::new(ids, SegmentLimits::from(&config));
@@ -172,14 +271,14 @@ impl Worker {
                     };
                     (target, view.config.segment_duration_limit_ms)
                 });
-                (closed, view.config.endpoint.clone(), timer)
+                (closed, view.config.upload_url(), timer)
             })
         };
 
         match appended {
-            Ok((closed, endpoint, timer)) => {
+            Ok((closed, url, timer)) => {
                 for segment in closed {
-                    self.enqueue(&endpoint, segment);
+                    self.enqueue(&url, segment);
                 }
                 if let Some((target, delay_ms)) = timer {
                     self.arm_timer(target, delay_ms);
@@ -189,26 +288,67 @@ impl Worker {
         }
     }
 
-    fn flush(&self, reason: CreationReason, hand_back: bool) {
+    fn flush(&self, reason: CreationReason, hand_back: bool, sent_index: Option<u32>) {
         if !hand_back {
             self.close_and_upload(reason);
+            if matches!(
+                reason,
+                CreationReason::Manual | CreationReason::ErrorTrigger
+            ) {
+                self.release_buffer();
+            }
             return;
         }
 
         // The page is going away: give it everything not yet sent, oldest
         // first, so it can beacon them. A segment whose request is already
-        // in flight stays with its request.
-        let waiting = self.inner.state.borrow_mut().uploads.drain();
-        for upload in waiting {
-            self.inner
-                .outbox
-                .post_segment(&upload.segment, &upload.metadata_json);
+        // in flight stays with its request. In error-triggered mode nothing
+        // was asked for, so the closed segment stays in the buffer and
+        // nothing leaves.
+        if self.inner.state.borrow().buffer.is_some() {
+            self.close_and_upload(reason);
+            return;
         }
-        if let Some((_, segment)) = self.close(reason) {
-            match serde_json::to_string(&segment.metadata) {
-                Ok(metadata_json) => self.inner.outbox.post_segment(&segment, &metadata_json),
+        //
+        // The open segment the page has normally finished and sent itself
+        // from its copy (see `progress`), with every batch posted before
+        // this message; closing it here keeps the numbering in step. When
+        // the segment closed here is not the one the page sent (a timer
+        // closed the page's one just before), it is handed back as well.
+        let mut waiting = self.inner.state.borrow_mut().uploads.drain();
+        if let Some((url, segment)) = self.close(reason) {
+            if sent_index != Some(segment.metadata.index_in_view) {
+                let upload = PendingUpload { url, segment };
+                persist::keep(&upload);
+                waiting.push(upload);
+            }
+        }
+        for upload in waiting {
+            let dropped = std::mem::take(&mut self.inner.state.borrow_mut().dropped);
+            match event_part_json(&upload.segment.metadata, dropped) {
+                Ok(event_json) => self.inner.outbox.post_segment(&upload.segment, &event_json),
                 Err(error) => self.report_segment_error("cannot hand back", error.into()),
             }
+        }
+    }
+
+    /// Moves the error-triggered buffer to the upload queue; from then on
+    /// segments are sent as they close.
+    fn release_buffer(&self) {
+        let (released, url) = {
+            let mut state = self.inner.state.borrow_mut();
+            let Some(mut buffer) = state.buffer.take() else {
+                return;
+            };
+            state.buffer_released = true;
+            let url = state.view.as_ref().map(|view| view.config.upload_url());
+            (buffer.drain(), url)
+        };
+        let Some(url) = url else {
+            return;
+        };
+        for segment in released {
+            self.enqueue(&url, segment);
         }
     }
 
@@ -217,16 +357,16 @@ impl Worker {
         self.inner.state.borrow_mut().recording = false;
     }
 
-    /// Closes the open segment, if any, returning it with the endpoint of
+    /// Closes the open segment, if any, returning it with the upload URL of
     /// its view.
     fn close(&self, reason: CreationReason) -> Option<(String, Segment)> {
         let closed = {
             let mut state = self.inner.state.borrow_mut();
             let view = state.view.as_mut()?;
-            let endpoint = view.config.endpoint.clone();
+            let url = view.config.upload_url();
             view.segmenter
                 .close(reason)
-                .map(|segment| segment.map(|segment| (endpoint, segment)))
+                .map(|segment| segment.map(|segment| (url, segment)))
         };
         closed.unwrap_or_else(|error| {
             self.report_segment_error("cannot close a segment", error);
@@ -235,8 +375,8 @@ impl Worker {
     }
 
     fn close_and_upload(&self, reason: CreationReason) {
-        if let Some((endpoint, segment)) = self.close(reason) {
-            self.enqueue(&endpoint, segment);
+        if let Some((url, segment)) = self.close(reason) {
+            self.enqueue(&url, segment);
         }
     }
 
@@ -260,17 +400,20 @@ impl Worker {
             if remaining_ms > 0.0 {
                 Err(remaining_ms.ceil() as u64)
             } else {
-                let endpoint = view.config.endpoint.clone();
+                let url = view.config.upload_url();
                 Ok(view
                     .segmenter
                     .close_if_expired(now_ms)
-                    .map(|closed| (endpoint, closed)))
+                    .map(|closed| (url, closed)))
             }
         };
 
         match outcome {
             Err(remaining_ms) => self.arm_timer(target, remaining_ms),
-            Ok(Ok((endpoint, Some(segment)))) => self.enqueue(&endpoint, segment),
+            Ok(Ok((url, Some(segment)))) => {
+                self.enqueue(&url, segment);
+                self.post_progress();
+            }
             Ok(Ok((_, None))) => {}
             Ok(Err(error)) => self.report_segment_error("cannot close a segment", error),
         }
@@ -292,32 +435,94 @@ impl Worker {
         }
     }
 
-    fn enqueue(&self, endpoint: &str, segment: Segment) {
-        let metadata_json = match serde_json::to_string(&segment.metadata) {
-            Ok(json) => json,
-            Err(error) => return self.report_segment_error("cannot upload", error.into()),
-        };
-        let upload = PendingUpload {
-            endpoint: endpoint.to_owned(),
-            segment,
-            metadata_json,
-        };
-
-        let (dropped, start_sending) = {
+    /// Sends a closed segment on its way: into the rolling buffer in
+    /// error-triggered mode, otherwise into the upload queue and IndexedDB.
+    fn enqueue(&self, url: &str, segment: Segment) {
+        {
             let mut state = self.inner.state.borrow_mut();
-            let dropped = state.uploads.push(upload);
-            let start_sending = !state.uploads.sending;
-            state.uploads.sending = true;
-            (dropped, start_sending)
+            if let Some(buffer) = state.buffer.as_mut() {
+                buffer.push(segment, js_sys::Date::now());
+                return;
+            }
+        }
+
+        let upload = PendingUpload {
+            url: url.to_owned(),
+            segment,
         };
-        if let Some(dropped) = dropped {
+        persist::keep(&upload);
+        self.queue_upload(upload);
+    }
+
+    /// Puts a segment in the upload queue, reporting what the queue drops
+    /// and starting the sending task when it is idle.
+    fn queue_upload(&self, upload: PendingUpload) {
+        let (pushed, start_sending) = {
+            let mut state = self.inner.state.borrow_mut();
+            if upload.segment.metadata.has_full_snapshot {
+                state.awaiting_snapshot = false;
+            }
+            let pushed = state.uploads.push(upload);
+            let start_sending = !state.sending;
+            state.sending = true;
+            (pushed, start_sending)
+        };
+        let dropped = pushed.dropped;
+        if pushed.needs_keyframe {
+            self.request_full_snapshot();
+        }
+        if !dropped.is_empty() {
             console::warn(&format!(
-                "dropped segment {} of view {}: too many segments wait for the intake",
-                dropped.segment.metadata.index_in_view, dropped.segment.metadata.view.id
+                "dropped {} of the oldest segments: more than the queue's byte limit waits for the intake",
+                dropped.len()
             ));
+            for upload in dropped {
+                self.count_as_dropped(&upload);
+            }
         }
         if start_sending {
             wasm_bindgen_futures::spawn_local(self.clone().send_queued());
+        }
+    }
+
+    /// Asks the recorder for a full snapshot, once until a segment with
+    /// one is queued: a full snapshot that itself overflows the queue must
+    /// not set off a request per segment.
+    fn request_full_snapshot(&self) {
+        {
+            let mut state = self.inner.state.borrow_mut();
+            if state.awaiting_snapshot {
+                return;
+            }
+            state.awaiting_snapshot = true;
+        }
+        self.inner.outbox.post_need_full_snapshot();
+    }
+
+    /// Counts a segment that will never reach the intake, and forgets it.
+    fn count_as_dropped(&self, upload: &PendingUpload) {
+        self.inner
+            .state
+            .borrow_mut()
+            .dropped
+            .add(upload.segment.bytes.len() as u64);
+        persist::forget(upload.storage_key());
+    }
+
+    /// Queues the segments earlier page loads kept but could not send.
+    async fn restore_kept(self) {
+        let kept = persist::take_kept(js_sys::Date::now()).await;
+        for upload in kept {
+            let already_queued = self.inner.state.borrow().view.as_ref().is_some_and(|view| {
+                let ids = view.segmenter.ids();
+                ids.session_id == upload.segment.metadata.session.id
+                    && ids.view_id == upload.segment.metadata.view.id
+            });
+            // Straight to the queue, never into the error-triggered buffer:
+            // these were recorded (and released) by an earlier page load.
+            if !already_queued {
+                self.queue_upload(upload);
+            }
         }
     }
 
@@ -327,32 +532,55 @@ impl Worker {
             let next = {
                 let mut state = self.inner.state.borrow_mut();
                 let next = state.uploads.pop();
-                state.uploads.sending = next.is_some();
-                next
+                state.sending = next.is_some();
+                next.map(|upload| (upload, std::mem::take(&mut state.dropped)))
             };
-            let Some(upload) = next else {
+            let Some((upload, dropped)) = next else {
                 return;
             };
-
-            match upload_with_retry(&upload).await {
-                UploadOutcome::Answered(status) => {
-                    if !(200..300).contains(&status) {
-                        console::warn(&format!(
-                            "the intake refused segment {} of view {} with status {status}",
-                            upload.segment.metadata.index_in_view, upload.segment.metadata.view.id
-                        ));
-                    }
-                    self.inner
-                        .outbox
-                        .post_uploaded(&upload.metadata_json, status);
+            let metadata = &upload.segment.metadata;
+            let event_json = match event_part_json(metadata, dropped) {
+                Ok(json) => json,
+                Err(error) => {
+                    self.report_segment_error("cannot upload", error.into());
+                    continue;
                 }
-                UploadOutcome::GaveUp(failure) => console::warn(&format!(
-                    "dropped segment {} of view {} after {} attempts: {failure}",
-                    upload.segment.metadata.index_in_view,
-                    upload.segment.metadata.view.id,
-                    crate::upload::MAX_UPLOAD_ATTEMPTS
-                )),
+            };
+
+            let on_retry = |failed_attempts: u32, failure: &str| {
+                let mut state = self.inner.state.borrow_mut();
+                if failed_attempts >= ATTEMPTS_BEFORE_WARNING && !state.warned_unreachable {
+                    state.warned_unreachable = true;
+                    drop(state);
+                    console::warn(&format!(
+                        "the intake is unreachable ({failure}); segments wait and are retried"
+                    ));
+                }
+            };
+            let UploadOutcome::Answered(status) =
+                upload_with_retry(&upload, &event_json, on_retry).await;
+            self.inner.state.borrow_mut().warned_unreachable = false;
+
+            // 409: a different segment is stored under this key; the
+            // intake keeps the first, so sending again cannot help.
+            let stored = (200..300).contains(&status) || status == 409;
+            if stored {
+                persist::forget(storage_key(metadata));
+            } else {
+                console::warn(&format!(
+                    "the intake refused segment {} of view {} with status {status}; it is dropped",
+                    metadata.index_in_view, metadata.view.id
+                ));
+                {
+                    let mut state = self.inner.state.borrow_mut();
+                    // The loss this upload was to report is still unreported.
+                    state.dropped.dropped_segments += dropped.dropped_segments;
+                    state.dropped.dropped_bytes += dropped.dropped_bytes;
+                }
+                self.count_as_dropped(&upload);
+                self.request_full_snapshot();
             }
+            self.inner.outbox.post_uploaded(&event_json, status);
         }
     }
 

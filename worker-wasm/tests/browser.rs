@@ -7,10 +7,10 @@
 // The tests call into a browser; on other targets there is nothing to run.
 #![cfg(target_arch = "wasm32")]
 
-use js_sys::{Array, ArrayBuffer, Function, Object, Reflect, Uint8Array};
+use js_sys::{Array, Function, Object, Reflect, Uint8Array};
 use serde_json::{json, Value};
 use tapedeck_model::{CreationReason, RecordsMeta};
-use tapedeck_segment::{SegmentLimits, ViewIds, ViewSegmenter};
+use tapedeck_segment::{finish_synced, SegmentLimits, ViewIds, ViewSegmenter};
 use tapedeck_worker_wasm::scope::sleep;
 use tapedeck_worker_wasm::upload::build_form_data;
 use tapedeck_worker_wasm::{Outbox, Worker};
@@ -23,6 +23,13 @@ use web_sys::{File, Response};
 wasm_bindgen_test_configure!(run_in_dedicated_worker);
 
 #[wasm_bindgen(inline_js = r#"
+export function forget_kept_segments() {
+    return new Promise((resolve) => {
+        const request = indexedDB.deleteDatabase("tapedeck");
+        request.onsuccess = request.onerror = request.onblocked = () => resolve();
+    });
+}
+
 export async function inflate_to_text(bytes) {
     const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate"));
     return await new Response(stream).text();
@@ -31,6 +38,8 @@ export async function inflate_to_text(bytes) {
 extern "C" {
     #[wasm_bindgen(catch)]
     async fn inflate_to_text(bytes: &JsValue) -> Result<JsValue, JsValue>;
+
+    async fn forget_kept_segments();
 }
 
 const FIRST_BATCH: &str = r#"{"type":4,"data":{"href":"http://example.test/","width":800,"height":600},"timestamp":1000},{"type":2,"data":{"node":{"type":0,"id":1,"childNodes":[]},"initialOffset":{"left":0,"top":0}},"timestamp":1001}"#;
@@ -82,6 +91,13 @@ fn second_meta() -> RecordsMeta {
 
 /// A worker whose posted messages land in the returned array as
 /// `{message, transfer}` objects.
+/// A worker for a test that uploads: segments an earlier test left in
+/// IndexedDB would otherwise be sent (and reported) by this one.
+async fn fresh_recording_worker() -> (Worker, Array) {
+    forget_kept_segments().await;
+    recording_worker()
+}
+
 fn recording_worker() -> (Worker, Array) {
     let posted = Array::new();
     let push = Function::new_with_args("message, transfer", "this.push({message, transfer})")
@@ -135,11 +151,36 @@ fn flush_message(reason: &str, hand_back: bool) -> JsValue {
     )
 }
 
+/// The kinds of the posted messages, without the `progress` reports that
+/// follow every command.
 fn kinds(posted: &Array) -> Vec<String> {
     posted
         .iter()
         .map(|entry| get(&get(&entry, "message"), "kind").as_string().unwrap())
+        .filter(|kind| kind != "progress")
         .collect()
+}
+
+/// The last `progress` report.
+fn last_progress(posted: &Array) -> JsValue {
+    let messages: Vec<JsValue> = posted
+        .iter()
+        .map(|entry| get(&entry, "message"))
+        .filter(|message| get(message, "kind") == "progress")
+        .collect();
+    messages
+        .last()
+        .cloned()
+        .expect("a progress report was posted")
+}
+
+/// The open segment of the last report, finished the way the page does on
+/// exit, as a byte array the browser can inflate.
+fn finished_copy(posted: &Array) -> JsValue {
+    let progress = last_progress(posted);
+    let bytes = Uint8Array::new(&get(&progress, "bytes")).to_vec();
+    let adler = get(&progress, "adler").as_f64().unwrap() as u32;
+    Uint8Array::from(finish_synced(&bytes, adler, b"").as_slice()).into()
 }
 
 /// Waits up to five seconds for a posted message of `kind`.
@@ -231,40 +272,39 @@ async fn form_data_holds_segment_and_event_parts_with_their_types() {
 }
 
 #[wasm_bindgen_test]
-async fn hand_back_flush_posts_the_segment_with_its_bytes_transferred() {
-    let (worker, posted) = recording_worker();
+async fn progress_lets_the_page_finish_the_open_segment_and_hand_back_closes_it() {
+    let (worker, posted) = fresh_recording_worker().await;
     worker.handle_message(&start_message("v1", json!({})));
-    worker.handle_message(&records_message(&first_meta(), FIRST_BATCH));
-    worker.handle_message(&records_message(&second_meta(), SECOND_BATCH));
-    worker.handle_message(&flush_message("visibility_hidden", true));
+    let first = records_message(&first_meta(), FIRST_BATCH);
+    Reflect::set(&first, &"seq".into(), &7.into()).unwrap();
+    worker.handle_message(&first);
+    let second = records_message(&second_meta(), SECOND_BATCH);
+    Reflect::set(&second, &"seq".into(), &8.into()).unwrap();
+    worker.handle_message(&second);
 
-    assert_eq!(kinds(&posted), ["segment"]);
-    let entry = posted.get(0);
-    let message = get(&entry, "message");
-    let bytes = get(&message, "bytes");
-    assert!(bytes.is_instance_of::<ArrayBuffer>());
-    assert!(Array::from(&get(&entry, "transfer")).includes(&bytes, 0));
-    assert_eq!(inflate(&bytes).await, expected_events());
+    let progress = last_progress(&posted);
+    assert_eq!(get(&progress, "view"), "v1");
+    assert_eq!(get(&progress, "seq"), 8);
+    assert_eq!(get(&progress, "index"), 0);
+    let meta: Value = serde_json::from_str(&get(&progress, "meta").as_string().unwrap()).unwrap();
+    assert_eq!(meta["count"], 3);
+    assert_eq!(meta["has_full_snapshot"], true);
+    assert_eq!(inflate(&finished_copy(&posted)).await, expected_events());
 
-    let metadata = metadata_of(&message);
-    assert_eq!(metadata["view"]["id"], "v1");
-    assert_eq!(metadata["records_count"], 3);
-    assert_eq!(metadata["index_in_view"], 0);
-    assert_eq!(metadata["creation_reason"], "init");
-    assert_eq!(metadata["has_full_snapshot"], true);
-    assert_eq!(
-        (metadata["start"].as_f64(), metadata["end"].as_f64()),
-        (Some(1000.0), Some(1500.0))
-    );
-
-    // Nothing was open any more, so a second hand-back posts nothing.
-    worker.handle_message(&flush_message("before_unload", true));
-    assert_eq!(posted.length(), 1);
+    // The page sent that segment itself: the worker closes it, posts no
+    // segment, and reports the next index with nothing open.
+    let exit = flush_message("visibility_hidden", true);
+    Reflect::set(&exit, &"sentIndex".into(), &0.into()).unwrap();
+    worker.handle_message(&exit);
+    assert_eq!(kinds(&posted), Vec::<String>::new());
+    let progress = last_progress(&posted);
+    assert_eq!(get(&progress, "index"), 1);
+    assert!(get(&progress, "bytes").is_undefined());
 }
 
 #[wasm_bindgen_test]
 async fn malformed_messages_are_dropped_and_recording_goes_on() {
-    let (worker, posted) = recording_worker();
+    let (worker, posted) = fresh_recording_worker().await;
     worker.handle_message(&records_message(&first_meta(), FIRST_BATCH));
     worker.handle_message(&start_message("v1", json!({})));
 
@@ -303,10 +343,7 @@ async fn malformed_messages_are_dropped_and_recording_goes_on() {
 
     worker.handle_message(&records_message(&first_meta(), FIRST_BATCH));
     worker.handle_message(&records_message(&second_meta(), SECOND_BATCH));
-    worker.handle_message(&flush_message("manual", true));
-    assert_eq!(kinds(&posted), ["segment"]);
-    let message = get(&posted.get(0), "message");
-    assert_eq!(inflate(&get(&message, "bytes")).await, expected_events());
+    assert_eq!(inflate(&finished_copy(&posted)).await, expected_events());
 }
 
 #[wasm_bindgen_test]
@@ -331,7 +368,7 @@ fn start_with_an_unreadable_config_posts_failed() {
 
 #[wasm_bindgen_test]
 async fn new_view_closes_the_open_segment_with_view_change_and_uploads_it() {
-    let (worker, posted) = recording_worker();
+    let (worker, posted) = fresh_recording_worker().await;
     worker.handle_message(&start_message("v1", json!({})));
     worker.handle_message(&records_message(&first_meta(), FIRST_BATCH));
     worker.handle_message(&flush_message("manual", true));
@@ -353,21 +390,16 @@ async fn new_view_closes_the_open_segment_with_view_change_and_uploads_it() {
 
     // The new view numbers its segments from 0 again.
     worker.handle_message(&records_message(&second_meta(), SECOND_BATCH));
-    worker.handle_message(&flush_message("manual", true));
-    let handed_back = get(&posted.get(posted.length() - 1), "message");
-    let metadata = metadata_of(&handed_back);
+    let progress = last_progress(&posted);
     assert_eq!(
-        (
-            metadata["view"]["id"].clone(),
-            metadata["index_in_view"].clone()
-        ),
-        (json!("v2"), json!(0))
+        (get(&progress, "view"), get(&progress, "index")),
+        ("v2".into(), 0.into())
     );
 }
 
 #[wasm_bindgen_test]
 async fn duration_timer_closes_an_idle_segment() {
-    let (worker, posted) = recording_worker();
+    let (worker, posted) = fresh_recording_worker().await;
     worker.handle_message(&start_message(
         "v1",
         json!({"segment_duration_limit_ms": 50}),
@@ -385,7 +417,7 @@ async fn duration_timer_closes_an_idle_segment() {
 
 #[wasm_bindgen_test]
 async fn byte_limit_closes_the_segment_with_the_batch_that_filled_it() {
-    let (worker, posted) = recording_worker();
+    let (worker, posted) = fresh_recording_worker().await;
     worker.handle_message(&start_message("v1", json!({"segment_bytes_limit": 1})));
     worker.handle_message(&records_message(&first_meta(), FIRST_BATCH));
     worker.handle_message(&records_message(&second_meta(), SECOND_BATCH));
@@ -405,4 +437,99 @@ async fn byte_limit_closes_the_segment_with_the_batch_that_filled_it() {
         sleep(20).await;
     }
     assert_eq!(reasons, [json!("init"), json!("segment_bytes_limit")]);
+}
+
+#[wasm_bindgen_test]
+async fn error_triggered_buffer_sends_nothing_until_released_then_ships_normally() {
+    let (worker, posted) = fresh_recording_worker().await;
+    worker.handle_message(&start_message("buffered", json!({"buffer_ms": 60_000})));
+    worker.handle_message(&records_message(&first_meta(), FIRST_BATCH));
+    worker.handle_message(&flush_message("checkout", false));
+    worker.handle_message(&records_message(&second_meta(), SECOND_BATCH));
+    // A page exit in this mode hands nothing back: nothing was asked for.
+    worker.handle_message(&flush_message("visibility_hidden", true));
+    sleep(300).await;
+    // Segments kept in IndexedDB by earlier tests may be sent meanwhile;
+    // nothing of this view is.
+    let of_this_view = |posted: &Array| -> Vec<Value> {
+        posted
+            .iter()
+            .map(|entry| get(&entry, "message"))
+            .filter(|message| get(message, "metadata").is_string())
+            .map(|message| metadata_of(&message))
+            .filter(|metadata| metadata["view"]["id"] == "buffered")
+            .collect()
+    };
+    assert_eq!(of_this_view(&posted), Vec::<Value>::new());
+    assert!(!kinds(&posted).contains(&"segment".to_string()));
+
+    worker.handle_message(&flush_message("error_trigger", false));
+    let mut indexes = Vec::new();
+    for _ in 0..500 {
+        indexes = posted
+            .iter()
+            .map(|entry| get(&entry, "message"))
+            .filter(|message| get(message, "kind") == "uploaded")
+            .map(|message| metadata_of(&message))
+            .filter(|metadata| metadata["view"]["id"] == "buffered")
+            .map(|metadata| metadata["index_in_view"].clone())
+            .collect();
+        if indexes.len() == 2 {
+            break;
+        }
+        sleep(20).await;
+    }
+    assert_eq!(
+        indexes,
+        [json!(0), json!(1)],
+        "the buffer goes out in order; posted {:?}",
+        posted
+            .iter()
+            .map(|entry| {
+                let message = get(&entry, "message");
+                format!(
+                    "{:?} {:?} {:?}",
+                    get(&message, "kind"),
+                    get(&message, "status"),
+                    get(&message, "metadata")
+                )
+            })
+            .filter(|line| !line.contains("progress"))
+            .collect::<Vec<_>>()
+    );
+
+    // Released: the next segment is uploaded as soon as it closes.
+    worker.handle_message(&records_message(&second_meta(), SECOND_BATCH));
+    worker.handle_message(&flush_message("checkout", false));
+    for _ in 0..250 {
+        let uploaded = kinds(&posted)
+            .iter()
+            .filter(|kind| *kind == "uploaded")
+            .count();
+        if uploaded == 3 {
+            return;
+        }
+        sleep(20).await;
+    }
+    panic!(
+        "the segment after the release was not uploaded: {:?}",
+        kinds(&posted)
+    );
+}
+
+#[wasm_bindgen_test]
+async fn an_exit_for_another_segment_hands_the_open_one_back() {
+    let (worker, posted) = fresh_recording_worker().await;
+    worker.handle_message(&start_message("v1", json!({})));
+    worker.handle_message(&records_message(&first_meta(), FIRST_BATCH));
+    worker.handle_message(&records_message(&second_meta(), SECOND_BATCH));
+
+    // The page sent nothing (its copy was empty): the open segment must
+    // not be dropped, so it comes back to be beaconed.
+    worker.handle_message(&flush_message("before_unload", true));
+    assert_eq!(kinds(&posted), ["segment"]);
+    let message = get(&posted.get(posted.length() - 2), "message");
+    assert_eq!(get(&message, "kind"), "segment");
+    assert_eq!(inflate(&get(&message, "bytes")).await, expected_events());
+    assert_eq!(metadata_of(&message)["creation_reason"], "init");
 }

@@ -5,7 +5,7 @@
 //! browser sending a bad segment is not the server's fault. A server error
 //! is logged once, here, and the client only learns that it happened.
 
-use axum::http::StatusCode;
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
@@ -79,6 +79,45 @@ pub enum IntakeError {
         /// The index within the view.
         index_in_view: u32,
     },
+    /// An upload without `?key=` for an application that needs one, or
+    /// with no open application configured at all.
+    #[error("missing ingestion key: send the application's key as ?key=")]
+    MissingKey,
+    /// No application has the key sent.
+    #[error("unknown ingestion key")]
+    UnknownKey,
+    /// The key sent belongs to another application than the segment's.
+    #[error("the ingestion key is not the key of application {application}")]
+    WrongApplication {
+        /// The segment's `application.id`.
+        application: String,
+    },
+    /// Uploads without a key are not accepted for this application.
+    #[error("application {application} needs an ingestion key (?key=)")]
+    KeyRequired {
+        /// The segment's `application.id`.
+        application: String,
+    },
+    /// The page's origin is not among the application's allowed origins.
+    #[error("origin {origin} may not upload for application {application}")]
+    OriginNotAllowed {
+        /// The `Origin` header sent.
+        origin: String,
+        /// The application.
+        application: String,
+    },
+    /// The viewer and read API need the read token.
+    #[error("the read token is required (bearer token, or basic auth as user tapedeck)")]
+    Unauthorized,
+    /// The client sent too many requests; it may retry later.
+    #[error("too many requests from this address; retry in {retry_after_secs} s")]
+    RateLimited {
+        /// Seconds until a request will be accepted again.
+        retry_after_secs: u64,
+    },
+    /// The query string of a search was not understood.
+    #[error("invalid query: {0}")]
+    InvalidQuery(String),
     /// A session id in a URL was not a valid id.
     #[error("invalid session id")]
     InvalidSessionId,
@@ -104,6 +143,11 @@ impl IntakeError {
             Self::Segment(inflate) if inflate.is_too_large() => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Conflict { .. } => StatusCode::CONFLICT,
             Self::UnknownSession => StatusCode::NOT_FOUND,
+            Self::MissingKey | Self::UnknownKey | Self::KeyRequired { .. } | Self::Unauthorized => {
+                StatusCode::UNAUTHORIZED
+            }
+            Self::WrongApplication { .. } | Self::OriginNotAllowed { .. } => StatusCode::FORBIDDEN,
+            Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Storage(_) | Self::Task(_) => StatusCode::INTERNAL_SERVER_ERROR,
             Self::MalformedMultipart(_)
             | Self::MissingPart(_)
@@ -113,6 +157,7 @@ impl IntakeError {
             | Self::Mismatch { .. }
             | Self::Segment(_)
             | Self::InvalidEvents(_)
+            | Self::InvalidQuery(_)
             | Self::InvalidSessionId => StatusCode::BAD_REQUEST,
         }
     }
@@ -134,6 +179,14 @@ impl IntakeError {
             Self::Conflict { .. } => "conflict",
             Self::InvalidSessionId => "invalid_session_id",
             Self::UnknownSession => "unknown_session",
+            Self::MissingKey => "missing_key",
+            Self::UnknownKey => "unknown_key",
+            Self::WrongApplication { .. } => "wrong_application",
+            Self::KeyRequired { .. } => "key_required",
+            Self::OriginNotAllowed { .. } => "origin_not_allowed",
+            Self::Unauthorized => "unauthorized",
+            Self::RateLimited { .. } => "rate_limited",
+            Self::InvalidQuery(_) => "invalid_query",
             Self::Storage(_) => "storage",
             Self::Task(_) => "task",
         }
@@ -162,6 +215,20 @@ impl IntoResponse for IntakeError {
         };
 
         let mut response = (status, Json(json!({ "error": message }))).into_response();
+        match &self {
+            Self::Unauthorized => {
+                response.headers_mut().insert(
+                    header::WWW_AUTHENTICATE,
+                    HeaderValue::from_static("Basic realm=\"tapedeck\", charset=\"UTF-8\""),
+                );
+            }
+            Self::RateLimited { retry_after_secs } => {
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
+            }
+            _ => {}
+        }
         if status.is_client_error() {
             response.extensions_mut().insert(RejectionCode(self.code()));
         }

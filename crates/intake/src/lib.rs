@@ -15,14 +15,27 @@
 //! also serves the built script bundle and the examples, so a demo needs
 //! nothing else. [`app::router`] puts the routes together; the binary only
 //! reads its [`config::Config`] and listens.
+//!
+//! The embedded store is one process's; [`store::ScaleOutStore`] keeps
+//! segment bytes in S3-compatible object storage and the session index in
+//! PostgreSQL, so any number of intake processes can share it. Access is
+//! guarded on both sides: uploads need an application's key
+//! ([`config::applications`]) from an allowed origin, reads need the
+//! [`auth::ReadToken`]. [`rate_limit`] caps each client address,
+//! [`retention`] deletes old sessions, and [`metrics`] counts what
+//! happened for `/metrics`.
 
 pub mod app;
+pub mod auth;
 pub mod config;
 pub mod error;
 pub mod ids;
 pub mod inflate;
 pub mod ingest;
+pub mod metrics;
+pub mod rate_limit;
 pub mod rejections;
+pub mod retention;
 pub mod routes;
 pub mod session_summary;
 pub mod store;
@@ -30,4 +43,4 @@ pub mod store;
 pub use app::{router, AppState};
 pub use config::Config;
 pub use error::IntakeError;
-pub use store::{FileStore, SegmentStore};
+pub use store::{FileStore, ScaleOutStore, SegmentStore};

@@ -15,7 +15,7 @@ use axum::response::Response;
 use crate::error::RejectionCode;
 
 /// Every code [`crate::IntakeError::code`] gives a client error.
-const CODES: [&str; 17] = [
+const CODES: [&str; 25] = [
     "not_multipart",
     "malformed_multipart",
     "body_too_large",
@@ -33,6 +33,14 @@ const CODES: [&str; 17] = [
     "conflict",
     "invalid_session_id",
     "unknown_session",
+    "missing_key",
+    "unknown_key",
+    "wrong_application",
+    "key_required",
+    "origin_not_allowed",
+    "unauthorized",
+    "rate_limited",
+    "invalid_query",
 ];
 
 /// One counter per rejection code, plus one for codes not in the list (so a
@@ -51,6 +59,18 @@ impl Rejections {
             .position(|known| *known == code)
             .map_or(&self.other, |index| &self.counts[index]);
         counter.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Every counter by code, zeros included, `other` last.
+    pub fn all(&self) -> Vec<(&'static str, u64)> {
+        let known = CODES
+            .iter()
+            .zip(&self.counts)
+            .map(|(code, count)| (*code, count));
+        known
+            .chain([("other", &self.other)])
+            .map(|(code, count)| (code, count.load(Ordering::Relaxed)))
+            .collect()
     }
 
     /// The non-zero counters by code.
@@ -120,6 +140,23 @@ mod tests {
             },
             IntakeError::InvalidSessionId,
             IntakeError::UnknownSession,
+            IntakeError::MissingKey,
+            IntakeError::UnknownKey,
+            IntakeError::WrongApplication {
+                application: "a".into(),
+            },
+            IntakeError::KeyRequired {
+                application: "a".into(),
+            },
+            IntakeError::OriginNotAllowed {
+                origin: "o".into(),
+                application: "a".into(),
+            },
+            IntakeError::Unauthorized,
+            IntakeError::RateLimited {
+                retry_after_secs: 1,
+            },
+            IntakeError::InvalidQuery(String::new()),
         ];
         for error in client_errors {
             assert!(error.is_client_error(), "{error:?}");

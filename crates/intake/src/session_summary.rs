@@ -1,9 +1,14 @@
 //! What the session list shows about a session, computed from its segment
-//! records.
+//! records, and the filters a search applies to it.
+//!
+//! Every store summarises with [`summarize`] and filters with
+//! [`SessionFilter::matches`], so a search means the same whichever store
+//! answers it; a database may narrow its candidates first, but the last
+//! word is always `matches`.
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::ids::SafeId;
 use crate::store::SegmentRecord;
@@ -32,6 +37,97 @@ pub struct SessionSummary {
     pub has_full_snapshot: bool,
     /// Runs of `index_in_view` that never arrived, per view.
     pub gaps: Vec<IndexGap>,
+    /// Every page the session visited (Meta event `href`s), in replay
+    /// order, each once.
+    pub page_urls: Vec<String>,
+    /// True when a segment holds a Custom event tagged `error` or was
+    /// uploaded with `"has_error": true`.
+    pub has_error: bool,
+    /// Epoch milliseconds at which the intake stored the session's latest
+    /// segment (server clock).
+    pub last_received_at: f64,
+}
+
+/// The most sessions one search returns unless it asks for fewer.
+pub const DEFAULT_SESSION_LIMIT: usize = 100;
+
+/// The most sessions one search may ask for.
+pub const MAX_SESSION_LIMIT: usize = 1000;
+
+/// What `GET /api/v1/sessions` may filter on; every field is optional and
+/// the filters combine with "and".
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SessionFilter {
+    /// Only sessions of this application.
+    pub application: Option<String>,
+    /// Only sessions still active at or after this epoch millisecond
+    /// (their last event is not earlier).
+    pub from: Option<f64>,
+    /// Only sessions that began at or before this epoch millisecond.
+    pub to: Option<f64>,
+    /// Only sessions that visited a page whose URL contains this text.
+    pub url: Option<String>,
+    /// Only sessions lasting at least this many milliseconds.
+    pub min_duration_ms: Option<f64>,
+    /// Only sessions lasting at most this many milliseconds.
+    pub max_duration_ms: Option<f64>,
+    /// Only sessions with (`true`) or without (`false`) an error.
+    pub has_error: Option<bool>,
+    /// At most this many sessions ([`DEFAULT_SESSION_LIMIT`] when absent,
+    /// never more than [`MAX_SESSION_LIMIT`]).
+    pub limit: Option<usize>,
+}
+
+impl SessionFilter {
+    /// How many sessions the search returns at most.
+    pub fn effective_limit(&self) -> usize {
+        self.limit
+            .unwrap_or(DEFAULT_SESSION_LIMIT)
+            .min(MAX_SESSION_LIMIT)
+    }
+
+    /// True when `summary` passes every filter that is set.
+    pub fn matches(&self, summary: &SessionSummary) -> bool {
+        let application = self
+            .application
+            .as_ref()
+            .map_or(true, |wanted| *wanted == summary.application_id);
+        let from = self.from.map_or(true, |from| summary.end >= from);
+        let to = self.to.map_or(true, |to| summary.start <= to);
+        let url = self.url.as_ref().map_or(true, |part| {
+            summary
+                .page_urls
+                .iter()
+                .any(|page| page.contains(part.as_str()))
+        });
+        let min = self
+            .min_duration_ms
+            .map_or(true, |min| summary.duration_ms >= min);
+        let max = self
+            .max_duration_ms
+            .map_or(true, |max| summary.duration_ms <= max);
+        let error = self
+            .has_error
+            .map_or(true, |wanted| wanted == summary.has_error);
+        application && from && to && url && min && max && error
+    }
+}
+
+/// Keeps the summaries `filter` matches, the most recently active first,
+/// at most its limit.
+pub fn select_sessions(
+    mut summaries: Vec<SessionSummary>,
+    filter: &SessionFilter,
+) -> Vec<SessionSummary> {
+    summaries.retain(|summary| filter.matches(summary));
+    summaries.sort_by(|a, b| {
+        b.end
+            .total_cmp(&a.end)
+            .then_with(|| a.session_id.cmp(&b.session_id))
+    });
+    summaries.truncate(filter.effective_limit());
+    summaries
 }
 
 /// Segments `first_missing..=last_missing` of a view are not stored: lost
@@ -85,6 +181,20 @@ pub fn summarize(session_id: &SafeId, mut records: Vec<SegmentRecord>) -> Option
         .flat_map(|(view_id, indexes)| find_gaps(view_id, indexes))
         .collect();
 
+    let mut page_urls: Vec<String> = Vec::new();
+    for record in &records {
+        let urls = record.page_urls.iter().chain(record.page_url.iter());
+        for url in urls {
+            if !page_urls.contains(url) {
+                page_urls.push(url.clone());
+            }
+        }
+    }
+    let last_received_at = records
+        .iter()
+        .map(SegmentRecord::received_at_or_end)
+        .fold(f64::NEG_INFINITY, f64::max);
+
     Some(SessionSummary {
         session_id: session_id.to_string(),
         application_id: first.metadata.application.id.clone(),
@@ -98,6 +208,9 @@ pub fn summarize(session_id: &SafeId, mut records: Vec<SegmentRecord>) -> Option
             .iter()
             .any(|record| record.metadata.has_full_snapshot),
         gaps,
+        page_urls,
+        has_error: records.iter().any(|record| record.has_error),
+        last_received_at,
     })
 }
 
@@ -142,7 +255,103 @@ mod tests {
                 compressed_segment_size: 1,
             },
             page_url: url.map(str::to_owned),
+            page_urls: url.map(str::to_owned).into_iter().collect(),
+            has_error: false,
+            received_at: Some(start + 1.0),
         }
+    }
+
+    fn summary_of(records: Vec<SegmentRecord>) -> SessionSummary {
+        summarize(&SafeId::parse("s").unwrap(), records).unwrap()
+    }
+
+    #[test]
+    fn lists_each_visited_page_once_and_flags_errors() {
+        let mut failing = record("v2", 0, 5000.0, Some("https://example.test/b"));
+        failing.has_error = true;
+        let summary = summary_of(vec![
+            record("v1", 0, 1000.0, Some("https://example.test/a")),
+            failing,
+            record("v3", 0, 9000.0, Some("https://example.test/a")),
+        ]);
+        assert_eq!(
+            summary.page_urls,
+            ["https://example.test/a", "https://example.test/b"]
+        );
+        assert!(summary.has_error);
+        assert_eq!(summary.last_received_at, 9001.0);
+    }
+
+    #[test]
+    fn each_filter_narrows_the_sessions() {
+        // 1000..5100 ms, app "app", visits /a then /b, no error.
+        let summary = summary_of(vec![
+            record("v1", 0, 1000.0, Some("https://example.test/a")),
+            record("v2", 0, 5000.0, Some("https://example.test/b")),
+        ]);
+        let passes = |filter: SessionFilter| filter.matches(&summary);
+
+        assert!(passes(SessionFilter::default()));
+        assert!(passes(SessionFilter {
+            application: Some("app".into()),
+            url: Some("/b".into()),
+            from: Some(5100.0),
+            to: Some(1000.0),
+            min_duration_ms: Some(4100.0),
+            max_duration_ms: Some(4100.0),
+            has_error: Some(false),
+            limit: None,
+        }));
+        assert!(!passes(SessionFilter {
+            application: Some("other".into()),
+            ..SessionFilter::default()
+        }));
+        assert!(!passes(SessionFilter {
+            url: Some("/c".into()),
+            ..SessionFilter::default()
+        }));
+        assert!(!passes(SessionFilter {
+            from: Some(5101.0),
+            ..SessionFilter::default()
+        }));
+        assert!(!passes(SessionFilter {
+            to: Some(999.0),
+            ..SessionFilter::default()
+        }));
+        assert!(!passes(SessionFilter {
+            min_duration_ms: Some(4101.0),
+            ..SessionFilter::default()
+        }));
+        assert!(!passes(SessionFilter {
+            max_duration_ms: Some(4099.0),
+            ..SessionFilter::default()
+        }));
+        assert!(!passes(SessionFilter {
+            has_error: Some(true),
+            ..SessionFilter::default()
+        }));
+    }
+
+    #[test]
+    fn selection_sorts_newest_first_and_caps_at_the_limit() {
+        let summaries: Vec<_> = [3000.0, 1000.0, 2000.0]
+            .into_iter()
+            .enumerate()
+            .map(|(n, start)| {
+                let mut summary = summary_of(vec![record("v", 0, start, None)]);
+                summary.session_id = format!("s{n}");
+                summary
+            })
+            .collect();
+        let filter = SessionFilter {
+            limit: Some(2),
+            ..SessionFilter::default()
+        };
+        let ids: Vec<_> = select_sessions(summaries, &filter)
+            .into_iter()
+            .map(|summary| summary.session_id)
+            .collect();
+        assert_eq!(ids, ["s0", "s2"]);
     }
 
     #[test]

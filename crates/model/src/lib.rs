@@ -14,5 +14,5 @@ pub mod worker;
 
 pub use event::{EventType, IncrementalSource, MouseInteraction};
 pub use node::{NodeId, SerializedNode};
-pub use segment::{CreationReason, SegmentMetadata};
+pub use segment::{CreationReason, DroppedData, SegmentMetadata};
 pub use worker::{RecordsMeta, WorkerConfig};

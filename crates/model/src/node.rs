@@ -26,6 +26,36 @@ pub enum AttributeValue {
     Number(f64),
 }
 
+/// Where a node sits, beyond its parent: inside a shadow root, inside an
+/// iframe's document. The replayer needs these to put the node back in the
+/// right tree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Placement {
+    /// The element hosts an open shadow root; its shadow children follow
+    /// its light children, marked with `is_shadow`.
+    pub is_shadow_host: bool,
+    /// The node is a direct child of a shadow root.
+    pub is_shadow: bool,
+    /// The id of the iframe document the node belongs to; `None` in the
+    /// top document.
+    pub root_id: Option<NodeId>,
+}
+
+impl Placement {
+    fn write(&self, out: &mut Vec<u8>) {
+        if self.is_shadow_host {
+            write_raw(out, ",\"isShadowHost\":true");
+        }
+        if self.is_shadow {
+            write_raw(out, ",\"isShadow\":true");
+        }
+        if let Some(root_id) = self.root_id {
+            write_raw(out, ",\"rootId\":");
+            write_u32(out, root_id);
+        }
+    }
+}
+
 /// One node, without its children, ready to be written as JSON.
 #[derive(Debug, Clone, PartialEq)]
 pub enum SerializedNode<'a> {
@@ -101,11 +131,12 @@ impl SerializedNode<'_> {
     /// Writes the node up to its children: for a document or element this
     /// leaves `"childNodes":[` open and [`Self::write_close`] must follow;
     /// any other node is written whole.
-    pub fn write_open(&self, out: &mut Vec<u8>) {
+    pub fn write_open(&self, placement: &Placement, out: &mut Vec<u8>) {
         match self {
             Self::Document { id } => {
                 write_raw(out, "{\"type\":0,\"id\":");
                 write_u32(out, *id);
+                placement.write(out);
                 write_raw(out, ",\"childNodes\":[");
             }
             Self::DocumentType {
@@ -122,6 +153,7 @@ impl SerializedNode<'_> {
                 write_str(out, public_id);
                 write_raw(out, ",\"systemId\":");
                 write_str(out, system_id);
+                placement.write(out);
                 out.push(b'}');
             }
             Self::Element {
@@ -147,6 +179,7 @@ impl SerializedNode<'_> {
                 if *is_svg {
                     write_raw(out, ",\"isSVG\":true");
                 }
+                placement.write(out);
                 write_raw(out, ",\"childNodes\":[");
             }
             Self::Text { id, text, is_style } => {
@@ -157,18 +190,22 @@ impl SerializedNode<'_> {
                 if *is_style {
                     write_raw(out, ",\"isStyle\":true");
                 }
+                placement.write(out);
                 out.push(b'}');
             }
             Self::CData { id } => {
                 write_raw(out, "{\"type\":4,\"id\":");
                 write_u32(out, *id);
-                write_raw(out, ",\"textContent\":\"\"}");
+                write_raw(out, ",\"textContent\":\"\"");
+                placement.write(out);
+                out.push(b'}');
             }
             Self::Comment { id, text } => {
                 write_raw(out, "{\"type\":5,\"id\":");
                 write_u32(out, *id);
                 write_raw(out, ",\"textContent\":");
                 write_str(out, text);
+                placement.write(out);
                 out.push(b'}');
             }
         }
@@ -183,8 +220,8 @@ impl SerializedNode<'_> {
 
     /// Writes the node whole, with an empty `childNodes` list, as mutation
     /// adds carry it.
-    pub fn write_leaf(&self, out: &mut Vec<u8>) {
-        self.write_open(out);
+    pub fn write_leaf(&self, placement: &Placement, out: &mut Vec<u8>) {
+        self.write_open(placement, out);
         self.write_close(out);
     }
 }
@@ -253,7 +290,7 @@ mod tests {
 
     fn written(node: &SerializedNode<'_>) -> serde_json::Value {
         let mut out = Vec::new();
-        node.write_leaf(&mut out);
+        node.write_leaf(&Placement::default(), &mut out);
         serde_json::from_slice(&out).expect("the writer must produce valid JSON")
     }
 
@@ -295,11 +332,18 @@ mod tests {
     fn open_and_close_nest_children() {
         let mut out = Vec::new();
         let document = SerializedNode::Document { id: DOCUMENT_ID };
-        document.write_open(&mut out);
-        SerializedNode::Comment { id: 2, text: "hi" }.write_open(&mut out);
+        document.write_open(&Placement::default(), &mut out);
+        let in_iframe = Placement {
+            is_shadow: true,
+            root_id: Some(9),
+            ..Placement::default()
+        };
+        SerializedNode::Comment { id: 2, text: "hi" }.write_open(&in_iframe, &mut out);
         document.write_close(&mut out);
         let value: serde_json::Value = serde_json::from_slice(&out).unwrap();
         assert_eq!(value["childNodes"][0]["textContent"], "hi");
+        assert_eq!(value["childNodes"][0]["isShadow"], true);
+        assert_eq!(value["childNodes"][0]["rootId"], 9);
         assert_eq!(value["type"], 0);
     }
 

@@ -13,6 +13,13 @@ pub const SEGMENT_DURATION_LIMIT_MS: u64 = 5_000;
 /// for `navigator.sendBeacon`, which browsers cap at 64 KiB in flight.
 pub const SEGMENT_BYTES_LIMIT: u64 = 60_000;
 
+/// The default bound on the bytes of segments waiting for the intake:
+/// 20 MiB. Past it the oldest segments are dropped.
+pub const QUEUE_BYTES_LIMIT: u64 = 20 * 1024 * 1024;
+
+/// The ingest path below the endpoint, as the wire contract fixes it.
+pub const UPLOAD_PATH: &str = "/api/v1/replay";
+
 /// What the worker needs to know to build and ship a view's segments.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct WorkerConfig {
@@ -30,6 +37,48 @@ pub struct WorkerConfig {
     /// The compressed size at which a segment closes.
     #[serde(default = "default_bytes_limit")]
     pub segment_bytes_limit: u64,
+    /// The ingest key the intake expects as the `key` query parameter.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_key: Option<String>,
+    /// In error-triggered mode, how many milliseconds of closed segments
+    /// the worker keeps in memory instead of sending them, until the page
+    /// asks for them; `None` sends every segment as it closes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub buffer_ms: Option<u64>,
+    /// How many bytes of closed segments may wait for the intake before
+    /// the oldest are dropped.
+    #[serde(default = "default_queue_bytes_limit")]
+    pub queue_bytes_limit: u64,
+}
+
+impl WorkerConfig {
+    /// The URL segments are posted to: the ingest path below the endpoint,
+    /// with the ingest key as the `key` query parameter when there is one.
+    pub fn upload_url(&self) -> String {
+        upload_url(&self.endpoint, self.client_key.as_deref())
+    }
+}
+
+/// The upload URL for `endpoint` (no trailing slash) and an optional
+/// ingest key, percent-encoded so any key survives the query string.
+pub fn upload_url(endpoint: &str, client_key: Option<&str>) -> String {
+    match client_key {
+        Some(key) => format!("{endpoint}{UPLOAD_PATH}?key={}", percent_encode(key)),
+        None => format!("{endpoint}{UPLOAD_PATH}"),
+    }
+}
+
+/// Encodes every byte outside RFC 3986's unreserved set.
+fn percent_encode(text: &str) -> String {
+    let mut encoded = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
+            encoded.push(char::from(byte));
+        } else {
+            encoded.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    encoded
 }
 
 fn default_duration_limit() -> u64 {
@@ -38,6 +87,10 @@ fn default_duration_limit() -> u64 {
 
 fn default_bytes_limit() -> u64 {
     SEGMENT_BYTES_LIMIT
+}
+
+fn default_queue_bytes_limit() -> u64 {
+    QUEUE_BYTES_LIMIT
 }
 
 /// Describes the events in one `"records"` message, so the worker never
@@ -66,5 +119,19 @@ mod tests {
         .unwrap();
         assert_eq!(config.segment_duration_limit_ms, SEGMENT_DURATION_LIMIT_MS);
         assert_eq!(config.segment_bytes_limit, SEGMENT_BYTES_LIMIT);
+        assert_eq!(config.queue_bytes_limit, QUEUE_BYTES_LIMIT);
+        assert_eq!((config.client_key, config.buffer_ms), (None, None));
+    }
+
+    #[test]
+    fn upload_url_carries_the_encoded_key_only_when_there_is_one() {
+        assert_eq!(
+            upload_url("https://in.example", None),
+            "https://in.example/api/v1/replay"
+        );
+        assert_eq!(
+            upload_url("https://in.example", Some("k 1&x=é/~")),
+            "https://in.example/api/v1/replay?key=k%201%26x%3D%C3%A9%2F~"
+        );
     }
 }

@@ -27,6 +27,7 @@ use tapedeck_model::segment::IdRef;
 use tapedeck_model::{CreationReason, RecordsMeta, SegmentMetadata};
 
 use crate::records::validate_records;
+use crate::tail::{adler32_update, ADLER32_START};
 use crate::{SegmentError, SegmentLimits, ViewIds};
 
 /// What finishing a sync-flushed stream adds: a final block holding the
@@ -58,6 +59,7 @@ pub struct SegmentBuilder {
     end: f64,
     has_full_snapshot: bool,
     raw_size: u64,
+    adler: u32,
 }
 
 impl SegmentBuilder {
@@ -86,6 +88,7 @@ impl SegmentBuilder {
             end: meta.end,
             has_full_snapshot: meta.has_full_snapshot,
             raw_size: 0,
+            adler: ADLER32_START,
         };
         builder.write_flushed(b"[", records)?;
         Ok(builder)
@@ -153,6 +156,28 @@ impl SegmentBuilder {
         self.opened_at_ms
     }
 
+    /// The compressed bytes so far: everything appended, sync-flushed, so a
+    /// copy can be finished without the encoder ([`crate::finish_synced`]).
+    pub fn synced_bytes(&self) -> &[u8] {
+        self.encoder.get_ref()
+    }
+
+    /// The Adler-32 of the JSON written so far.
+    pub fn adler32(&self) -> u32 {
+        self.adler
+    }
+
+    /// What the segment holds so far: count, first and last timestamps,
+    /// and whether a full snapshot is among its events.
+    pub fn records_meta(&self) -> RecordsMeta {
+        RecordsMeta {
+            count: self.records_count,
+            start: self.start,
+            end: self.end,
+            has_full_snapshot: self.has_full_snapshot,
+        }
+    }
+
     /// Closes the JSON array and the zlib stream.
     pub fn finish(mut self, reason: CreationReason) -> Result<Segment, SegmentError> {
         self.encoder.write_all(b"]")?;
@@ -186,6 +211,7 @@ impl SegmentBuilder {
         self.encoder.write_all(records)?;
         self.encoder.flush()?;
         self.raw_size += (separator.len() + records.len()) as u64;
+        self.adler = adler32_update(adler32_update(self.adler, separator), records);
         Ok(())
     }
 }

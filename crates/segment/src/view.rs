@@ -38,6 +38,11 @@ impl ViewSegmenter {
         &self.ids
     }
 
+    /// The index the open segment has, or the next one will get.
+    pub fn next_index(&self) -> u32 {
+        self.next_index
+    }
+
     /// The segment being filled, if any.
     pub fn open_segment(&self) -> Option<&SegmentBuilder> {
         self.open.as_ref()

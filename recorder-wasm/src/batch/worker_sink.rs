@@ -1,11 +1,15 @@
 //! Handing batches to the worker without copying them twice.
 
+use std::cell::RefCell;
+use std::rc::Rc;
+
 use js_sys::{Array, Object, Reflect, Uint8Array};
 use tapedeck_model::RecordsMeta;
 use wasm_bindgen::JsValue;
 use web_sys::Worker;
 
 use super::RecordSink;
+use crate::exit_copy::ExitCopy;
 use crate::failure::RecorderError;
 
 /// Posts batches to the recording's worker as `"records"` messages, with
@@ -13,12 +17,25 @@ use crate::failure::RecorderError;
 /// of cloning it.
 pub struct WorkerSink {
     worker: Worker,
+    exit_copy: Option<Rc<RefCell<ExitCopy>>>,
 }
 
 impl WorkerSink {
     /// A sink posting to `worker`.
     pub fn new(worker: Worker) -> Self {
-        Self { worker }
+        Self {
+            worker,
+            exit_copy: None,
+        }
+    }
+
+    /// A sink that also keeps a copy of each batch in `exit_copy` until the
+    /// worker reports it appended, so the page can send it on exit.
+    pub fn with_exit_copy(worker: Worker, exit_copy: Rc<RefCell<ExitCopy>>) -> Self {
+        Self {
+            worker,
+            exit_copy: Some(exit_copy),
+        }
     }
 
     /// The worker batches go to.
@@ -50,9 +67,16 @@ impl RecordSink for WorkerSink {
         array.copy_from(&bytes);
         let buffer = array.buffer();
 
+        let seq = self
+            .exit_copy
+            .as_ref()
+            .map(|copy| copy.borrow_mut().record_sent(&bytes, meta));
         let meta = serde_json::to_string(&meta)
             .map_err(|error| RecorderError::Browser(error.to_string()))?;
         let message = Object::new();
+        if let Some(seq) = seq {
+            Reflect::set(&message, &"seq".into(), &(seq as f64).into())?;
+        }
         Reflect::set(&message, &"kind".into(), &"records".into())?;
         Reflect::set(&message, &"meta".into(), &meta.into())?;
         Reflect::set(&message, &"bytes".into(), &buffer)?;

@@ -1,8 +1,11 @@
 //! Small RAII wrappers over browser APIs, so that dropping a handle always
 //! undoes what creating it did.
 
+pub mod cast;
+pub mod hooks;
 pub mod listener;
 pub mod timer;
 
+pub use hooks::Hook;
 pub use listener::EventListener;
 pub use timer::Timeout;

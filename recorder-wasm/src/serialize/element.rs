@@ -8,8 +8,8 @@ use tapedeck_privacy::{
 };
 use wasm_bindgen::JsCast;
 use web_sys::{
-    CssStyleSheet, Element, HtmlInputElement, HtmlLinkElement, HtmlOptionElement,
-    HtmlSelectElement, HtmlStyleElement, HtmlTextAreaElement,
+    CssImportRule, CssStyleSheet, Element, HtmlInputElement, HtmlLinkElement, HtmlMediaElement,
+    HtmlOptionElement, HtmlSelectElement, HtmlStyleElement, HtmlTextAreaElement,
 };
 
 use super::{css, url, ChildContext, Description, NodeRecord, SerializeContext};
@@ -129,6 +129,10 @@ pub fn recorded_attribute(
 ) -> Option<String> {
     let lower = name.to_ascii_lowercase();
     if lower.starts_with("on") {
+        return None;
+    }
+    // An iframe's content arrives as its own recorded document.
+    if tag_name == "iframe" && (lower == "src" || lower == "srcdoc") {
         return None;
     }
     // Form values are recorded from the live property, under the input
@@ -259,16 +263,13 @@ fn add_element_state(
 ) {
     if tag_name == "link" {
         inline_linked_stylesheet(context, element, attributes);
-    } else if tag_name == "style" && element.first_child().is_none() {
-        // A <style> filled through the CSS object model has no text child;
-        // its rules only exist in the sheet.
-        let sheet = element.unchecked_ref::<HtmlStyleElement>().sheet();
-        if let Some(text) =
-            sheet.and_then(|sheet| stylesheet_text(sheet.unchecked_ref(), &context.base_url))
-        {
-            if !text.is_empty() {
-                attributes.push(("_cssText".into(), AttributeValue::Text(text)));
-            }
+    } else if tag_name == "style" {
+        // The sheet, not the text, is what the page renders: rules inserted
+        // through the CSS object model never show up in the text. So a
+        // readable sheet is recorded as `_cssText` and the text nodes are
+        // left out (changes to them are sent as a new `_cssText`).
+        if let Some(text) = style_element_text(context, element) {
+            attributes.push(("_cssText".into(), AttributeValue::Text(text)));
         }
     } else if tag_name == "dialog" && element.has_attribute("open") {
         let mode = if element.matches(":modal").unwrap_or(false) {
@@ -277,6 +278,13 @@ fn add_element_state(
             "non-modal"
         };
         attributes.push(("rr_open_mode".into(), AttributeValue::Text(mode.into())));
+    }
+
+    if matches!(tag_name, "audio" | "video") {
+        add_media_state(element.unchecked_ref(), attributes);
+    }
+    if tag_name == "iframe" {
+        replace_iframe_source(context, element, attributes);
     }
 
     let (left, top) = (element.scroll_left(), element.scroll_top());
@@ -288,10 +296,52 @@ fn add_element_state(
     }
 }
 
+/// An iframe's content is recorded as its own document (when readable), so
+/// the replayer must not load the live address or `srcdoc` itself: the
+/// source is kept only as `rr_src`. An unreadable (cross-origin) iframe
+/// stays an empty placeholder; its own attributes and CSS give it the
+/// recorded size.
+fn replace_iframe_source(
+    context: &SerializeContext<'_>,
+    element: &Element,
+    attributes: &mut Vec<(String, AttributeValue)>,
+) {
+    if let Some(source) = element.get_attribute("src") {
+        let source = url::resolve(&source, &context.base_url);
+        attributes.push(("rr_src".into(), AttributeValue::Text(source)));
+    }
+}
+
+/// Playback state, which the replayer restores from `rr_media*`.
+fn add_media_state(media: &HtmlMediaElement, attributes: &mut Vec<(String, AttributeValue)>) {
+    let state = if media.paused() { "paused" } else { "played" };
+    attributes.push(("rr_mediaState".into(), AttributeValue::Text(state.into())));
+    attributes.push((
+        "rr_mediaCurrentTime".into(),
+        AttributeValue::Number(media.current_time()),
+    ));
+    attributes.push((
+        "rr_mediaPlaybackRate".into(),
+        AttributeValue::Number(media.playback_rate()),
+    ));
+    attributes.push(("rr_mediaMuted".into(), AttributeValue::Flag(media.muted())));
+    attributes.push(("rr_mediaLoop".into(), AttributeValue::Flag(media.loop_())));
+    attributes.push((
+        "rr_mediaVolume".into(),
+        AttributeValue::Number(media.volume()),
+    ));
+}
+
+/// The rules of a `<style>` element's sheet, when it has a readable one.
+pub fn style_element_text(context: &SerializeContext<'_>, element: &Element) -> Option<String> {
+    let sheet = element.unchecked_ref::<HtmlStyleElement>().sheet()?;
+    stylesheet_text(sheet.unchecked_ref(), &context.base_url)
+}
+
 /// Replaces a readable `<link rel=stylesheet>` with its rules, so replay
 /// does not depend on fetching the file again. Sheets that cannot be read
 /// (cross-origin without CORS, not loaded yet) stay links.
-fn inline_linked_stylesheet(
+pub fn inline_linked_stylesheet(
     context: &SerializeContext<'_>,
     element: &Element,
     attributes: &mut Vec<(String, AttributeValue)>,
@@ -325,13 +375,56 @@ pub fn stylesheet_text(sheet: &CssStyleSheet, sheet_url: &str) -> Option<String>
     let rules = sheet.css_rules().ok()?;
     let mut text = String::new();
     for index in 0..rules.length() {
-        if let Some(rule) = rules.item(index) {
-            text.push_str(&rule.css_text());
+        let Some(rule) = rules.item(index) else {
+            continue;
+        };
+        // `@import` of a readable sheet is replaced by that sheet's rules,
+        // so the replay does not have to fetch it; imports with media
+        // conditions or unreadable sheets stay imports.
+        // `type` 3 is CSSRule.IMPORT_RULE (an `instanceof` test would fail
+        // for sheets of iframe documents).
+        if rule.type_() == 3 {
+            let import = rule.unchecked_ref::<CssImportRule>();
+            let unconditional = import
+                .media()
+                .map_or(true, |media| media.media_text().trim().is_empty());
+            let imported: Option<String> = import.style_sheet().and_then(|imported| {
+                let url = imported
+                    .href()
+                    .ok()
+                    .flatten()
+                    .unwrap_or_else(|| sheet_url.to_string());
+                stylesheet_text(&imported, &url)
+            });
+            if let (true, Some(imported)) = (unconditional, imported) {
+                text.push_str(&imported);
+                continue;
+            }
         }
+        text.push_str(&rule.css_text());
     }
     Some(css::absolutify_css_urls(&text, |reference| {
         url::resolve(reference, sheet_url)
     }))
+}
+
+/// The `_cssText` an element stands for now: a `<style>`'s rules or a
+/// readable `<link>`'s, for changes after the snapshot.
+pub fn current_css_text(context: &SerializeContext<'_>, element: &Element) -> Option<String> {
+    match element.local_name().as_str() {
+        "style" => style_element_text(context, element),
+        "link" => {
+            let mut attributes = Vec::new();
+            inline_linked_stylesheet(context, element, &mut attributes);
+            attributes
+                .into_iter()
+                .find_map(|(name, value)| match (name.as_str(), value) {
+                    ("_cssText", AttributeValue::Text(text)) => Some(text),
+                    _ => None,
+                })
+        }
+        _ => None,
+    }
 }
 
 fn has_attribute(attributes: &[(String, AttributeValue)], name: &str) -> bool {

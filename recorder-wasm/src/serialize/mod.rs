@@ -123,6 +123,18 @@ pub struct SerializeContext<'a> {
     pub base_url: String,
 }
 
+impl<'a> SerializeContext<'a> {
+    /// The context of `document`, which may be an iframe's.
+    pub fn for_document(document: &'a Document) -> Self {
+        let base_url = document
+            .base_uri()
+            .ok()
+            .flatten()
+            .unwrap_or_else(|| document.url().unwrap_or_default());
+        Self { document, base_url }
+    }
+}
+
 /// Describes `node`, given the level and context of its parent; `None` for
 /// nodes that are never recorded (sensitive metas, unknown kinds).
 pub fn describe(

@@ -3,6 +3,12 @@
 /// `reference` made absolute against `base`, or unchanged when the browser
 /// cannot parse it (it is then as useful to the replayer as before).
 pub fn resolve(reference: &str, base: &str) -> String {
+    // A fragment points into the document itself (an SVG `<use>`, an
+    // in-page link); made absolute, it would point at the recorded page's
+    // address, which the replay must not load.
+    if reference.trim_start().starts_with('#') {
+        return reference.to_string();
+    }
     web_sys::Url::new_with_base(reference, base)
         .map(|url| url.href())
         .unwrap_or_else(|_| reference.to_string())

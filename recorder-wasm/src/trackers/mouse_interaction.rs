@@ -4,9 +4,9 @@ use std::rc::Rc;
 
 use tapedeck_model::node::{write_f64, write_raw, write_u32};
 use tapedeck_model::{IncrementalSource, MouseInteraction};
-use wasm_bindgen::JsCast;
-use web_sys::{Event, MouseEvent, TouchEvent};
+use web_sys::{Event, EventTarget};
 
+use crate::dom::cast::pointer_position;
 use crate::dom::EventListener;
 use crate::events::write_incremental;
 use crate::failure::RecorderError;
@@ -34,8 +34,16 @@ pub struct MouseInteractionTracker {
     _listeners: Vec<EventListener>,
 }
 
-/// Starts recording interactions.
+/// Starts recording interactions on the page.
 pub fn start(recording: &Rc<Recording>) -> Result<MouseInteractionTracker, RecorderError> {
+    attach(recording, recording.document.as_ref())
+}
+
+/// Records interactions seen by `target` (a document).
+pub fn attach(
+    recording: &Rc<Recording>,
+    target: &EventTarget,
+) -> Result<MouseInteractionTracker, RecorderError> {
     let mut listeners = Vec::new();
     for &event_type in INTERACTION_EVENTS {
         let Some(kind) = MouseInteraction::from_dom_event(event_type) else {
@@ -43,7 +51,7 @@ pub fn start(recording: &Rc<Recording>) -> Result<MouseInteractionTracker, Recor
         };
         let for_listener = Rc::clone(recording);
         listeners.push(EventListener::new(
-            recording.document.as_ref(),
+            target,
             event_type,
             true,
             move |event| record_interaction(&for_listener, kind, &event),
@@ -58,6 +66,8 @@ fn record_interaction(recording: &Recording, kind: MouseInteraction, event: &Eve
     let Some(id) = target_id(recording, event) else {
         return;
     };
+    // The position comes with rrweb's pointer type (0 mouse, 2 touch);
+    // focus changes have none.
     let position = pointer_position(event);
     let timestamp = Recording::now();
     recording.record(timestamp, false, |out| {
@@ -76,14 +86,4 @@ fn record_interaction(recording: &Recording, kind: MouseInteraction, event: &Eve
             }
         });
     });
-}
-
-/// Where the interaction happened and with what (rrweb's PointerTypes:
-/// 0 mouse, 2 touch), or `None` for focus changes.
-fn pointer_position(event: &Event) -> Option<(f64, f64, u32)> {
-    if let Some(mouse) = event.dyn_ref::<MouseEvent>() {
-        return Some((mouse.client_x().into(), mouse.client_y().into(), 0));
-    }
-    let touch = event.dyn_ref::<TouchEvent>()?.changed_touches().get(0)?;
-    Some((touch.client_x().into(), touch.client_y().into(), 2))
 }

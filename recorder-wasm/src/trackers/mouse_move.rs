@@ -10,9 +10,9 @@ use std::rc::Rc;
 
 use tapedeck_model::node::{write_f64, write_raw, write_u32};
 use tapedeck_model::IncrementalSource;
-use wasm_bindgen::JsCast;
-use web_sys::{Event, MouseEvent, TouchEvent};
+use web_sys::{Event, EventTarget};
 
+use crate::dom::cast::pointer_position;
 use crate::dom::{EventListener, Timeout};
 use crate::events::write_incremental;
 use crate::failure::RecorderError;
@@ -35,6 +35,7 @@ struct Position {
 #[derive(Default)]
 struct Path {
     positions: Vec<Position>,
+    trailing: Option<Position>,
     last_sample: f64,
     timer: Option<Timeout>,
 }
@@ -45,8 +46,16 @@ pub struct MouseMoveTracker {
     _listeners: Vec<EventListener>,
 }
 
-/// Starts sampling mouse and touch moves.
+/// Starts sampling mouse and touch moves on the page.
 pub fn start(recording: &Rc<Recording>) -> Result<MouseMoveTracker, RecorderError> {
+    attach(recording, recording.document.as_ref())
+}
+
+/// Samples mouse and touch moves seen by `target` (a document).
+pub fn attach(
+    recording: &Rc<Recording>,
+    target: &EventTarget,
+) -> Result<MouseMoveTracker, RecorderError> {
     let mut listeners = Vec::new();
     for (event_type, source) in [
         ("mousemove", IncrementalSource::MouseMove),
@@ -55,7 +64,7 @@ pub fn start(recording: &Rc<Recording>) -> Result<MouseMoveTracker, RecorderErro
         let path = Rc::new(RefCell::new(Path::default()));
         let for_listener = Rc::clone(recording);
         listeners.push(EventListener::new(
-            recording.document.as_ref(),
+            target,
             event_type,
             true,
             move |event| sample(&for_listener, &path, source, &event),
@@ -72,25 +81,30 @@ fn sample(
     source: IncrementalSource,
     event: &Event,
 ) {
-    let now = Recording::now();
-    if now - path.borrow().last_sample < SAMPLE_INTERVAL_MS {
-        return;
-    }
-    let Some((x, y)) = client_position(event) else {
+    let Some((x, y, _)) = pointer_position(event) else {
         return;
     };
     let Some(id) = target_id(recording, event) else {
         return;
     };
-
-    let mut state = path.borrow_mut();
-    state.last_sample = now;
-    state.positions.push(Position {
+    let now = Recording::now();
+    let position = Position {
         x,
         y,
         id,
         time: now,
-    });
+    };
+
+    let mut state = path.borrow_mut();
+    // Between samples only the latest position is kept, so the pointer's
+    // resting place is recorded even when it stops between two samples.
+    if now - state.last_sample < SAMPLE_INTERVAL_MS {
+        state.trailing = Some(position);
+    } else {
+        state.last_sample = now;
+        state.trailing = None;
+        state.positions.push(position);
+    }
     if state.timer.is_some() {
         return;
     }
@@ -103,20 +117,16 @@ fn sample(
     }
 }
 
-fn client_position(event: &Event) -> Option<(f64, f64)> {
-    if let Some(mouse) = event.dyn_ref::<MouseEvent>() {
-        return Some((mouse.client_x().into(), mouse.client_y().into()));
-    }
-    let touch = event.dyn_ref::<TouchEvent>()?.changed_touches().get(0)?;
-    Some((touch.client_x().into(), touch.client_y().into()))
-}
-
 fn emit(recording: &Recording, path: &Rc<RefCell<Path>>, source: IncrementalSource) {
     let positions = {
         let mut state = path.borrow_mut();
         // Dropping the timer from its own callback is safe: the closure is
         // freed once the call returns.
         state.timer = None;
+        if let Some(trailing) = state.trailing.take() {
+            state.last_sample = trailing.time;
+            state.positions.push(trailing);
+        }
         std::mem::take(&mut state.positions)
     };
     if positions.is_empty() {

@@ -16,79 +16,72 @@ use std::rc::Rc;
 use js_sys::{Array, Set};
 use tapedeck_model::node::{write_raw, write_str, write_u32};
 use tapedeck_model::IncrementalSource;
-use wasm_bindgen::closure::Closure;
+use tapedeck_privacy::level::PRIVACY_ATTRIBUTE;
+use tapedeck_privacy::{level_from_markers, PrivacyLevel};
 use wasm_bindgen::JsCast;
-use web_sys::{
-    CharacterData, Element, MutationObserver, MutationObserverInit, MutationRecord, Node,
-};
+use web_sys::{CharacterData, Element, MutationRecord, Node};
 
+use crate::dom::cast::{as_element, as_shadow_root};
 use crate::events::write_incremental;
-use crate::failure::{self, RecorderError};
+use crate::failure::RecorderError;
 use crate::recording::Recording;
-use crate::serialize::element::recorded_attribute;
+use crate::serialize::element::{current_css_text, recorded_attribute};
 use crate::serialize::privacy_scope::level_at;
-use crate::serialize::{describe, text_record, ChildContext};
+use crate::serialize::snapshot::{Scope, Walk};
+use crate::serialize::{text_record, ChildContext, NodeRecord, SerializeContext};
+use crate::trackers::iframe::{attach_discovered, root_id_of};
+use crate::trackers::roots::RootObservers;
 
-/// The running observer; dropping it disconnects it.
+/// The running observers of the document, its shadow roots and iframes;
+/// dropping the handle disconnects them all.
 #[must_use = "mutations stop being recorded as soon as the handle is dropped"]
 pub struct MutationTracker {
-    observer: MutationObserver,
-    recording: Rc<Recording>,
-    _callback: Closure<dyn FnMut(Array)>,
+    observers: Rc<RootObservers>,
 }
 
-/// Starts observing the whole document.
+/// Starts observing the document, and every shadow root and iframe the
+/// snapshot found.
 pub fn start(recording: &Rc<Recording>) -> Result<MutationTracker, RecorderError> {
-    let for_callback = Rc::clone(recording);
-    let callback = Closure::<dyn FnMut(Array)>::new(move |records: Array| {
-        if !for_callback.is_stopped() {
-            process(&for_callback, &records);
-        }
-    });
-    let guarded = failure::guard(callback.as_ref().unchecked_ref());
-    let observer = MutationObserver::new(&guarded)?;
-
-    let init = MutationObserverInit::new();
-    init.set_child_list(true);
-    init.set_attributes(true);
-    init.set_character_data(true);
-    init.set_subtree(true);
-    observer.observe_with_options(&recording.document, &init)?;
-
-    Ok(MutationTracker {
-        observer,
-        recording: Rc::clone(recording),
-        _callback: callback,
-    })
+    let observers = RootObservers::new(recording);
+    observers.observe_mutations(recording.document.as_ref())?;
+    observers.follow_top_document()?;
+    observers.follow_discovered();
+    Ok(MutationTracker { observers })
 }
 
 impl MutationTracker {
-    /// Records mutations the observer has queued but not yet delivered, so
-    /// nothing is lost when the page is hidden or recording stops.
+    /// Records mutations the observers have queued but not yet delivered,
+    /// so nothing is lost when the page is hidden or recording stops.
     pub fn record_pending(&self) {
-        let records = self.observer.take_records();
-        if records.length() > 0 {
-            process(&self.recording, &records);
-        }
-    }
-}
-
-impl Drop for MutationTracker {
-    fn drop(&mut self) {
-        self.observer.disconnect();
+        self.observers.record_pending();
     }
 }
 
 /// What one batch of records changed, gathered before anything is written.
 #[derive(Default)]
-struct Changes {
-    added: Vec<Node>,
-    removed: Vec<(Node, Node)>,
-    texts: Vec<Node>,
-    attributes: Vec<(Element, String)>,
+pub struct Changes {
+    /// Nodes added, in record order.
+    pub added: Vec<Node>,
+    /// `(parent, node)` for each removal.
+    pub removed: Vec<(Node, Node)>,
+    /// Text and comment nodes whose text changed.
+    pub texts: Vec<Node>,
+    /// Elements and the name of each attribute that changed.
+    pub attributes: Vec<(Element, String)>,
 }
 
-fn gather(records: &Array) -> Changes {
+impl Changes {
+    /// Adds `other`'s changes after this one's.
+    pub fn extend(&mut self, other: Changes) {
+        self.added.extend(other.added);
+        self.removed.extend(other.removed);
+        self.texts.extend(other.texts);
+        self.attributes.extend(other.attributes);
+    }
+}
+
+/// Reads a batch of mutation records.
+pub fn gather(records: &Array) -> Changes {
     let mut changes = Changes::default();
     for record in records.iter() {
         let record: MutationRecord = record.unchecked_into();
@@ -97,6 +90,12 @@ fn gather(records: &Array) -> Changes {
         };
         match record.type_().as_str() {
             "childList" => {
+                // A <style>'s text is recorded as its `_cssText`; changing
+                // the text changes that, not child nodes.
+                if let Some(style) = style_element(&target) {
+                    changes.attributes.push((style, CSS_TEXT.into()));
+                    continue;
+                }
                 let added = record.added_nodes();
                 for index in 0..added.length() {
                     changes.added.extend(added.item(index));
@@ -108,13 +107,28 @@ fn gather(records: &Array) -> Changes {
                     }
                 }
             }
-            "characterData" => changes.texts.push(target),
+            "characterData" => match target
+                .parent_element()
+                .and_then(|parent| style_element(&parent))
+            {
+                Some(style) => changes.attributes.push((style, CSS_TEXT.into())),
+                None => changes.texts.push(target),
+            },
             "attributes" => {
-                if let (Some(name), Ok(element)) =
-                    (record.attribute_name(), target.dyn_into::<Element>())
-                {
-                    changes.attributes.push((element, name));
+                let (Some(name), Some(element)) =
+                    (record.attribute_name(), as_element(&target).cloned())
+                else {
+                    continue;
+                };
+                if privacy_marker_changed(&element, &name, record.old_value()) {
+                    // A new level applies to the whole subtree: it is sent
+                    // again, as if it had been moved where it is.
+                    if let Some(parent) = element.parent_node() {
+                        changes.removed.push((parent, element.clone().into()));
+                        changes.added.push(element.clone().into());
+                    }
                 }
+                changes.attributes.push((element, name));
             }
             _ => {}
         }
@@ -122,19 +136,80 @@ fn gather(records: &Array) -> Changes {
     changes
 }
 
+/// True when changing `name` from `old_value` changed the privacy level the
+/// element asks for.
+fn privacy_marker_changed(element: &Element, name: &str, old_value: Option<String>) -> bool {
+    if name != PRIVACY_ATTRIBUTE && name != "class" {
+        return false;
+    }
+    let current = |attribute: &str| element.get_attribute(attribute);
+    let before = |attribute: &str| {
+        if attribute == name {
+            old_value.clone()
+        } else {
+            current(attribute)
+        }
+    };
+    let was = level_from_markers(
+        before(PRIVACY_ATTRIBUTE).as_deref(),
+        before("class").as_deref(),
+    );
+    let is = level_from_markers(
+        current(PRIVACY_ATTRIBUTE).as_deref(),
+        current("class").as_deref(),
+    );
+    was != is
+}
+
+/// The derived attribute holding a stylesheet's rules.
+const CSS_TEXT: &str = "_cssText";
+
+fn style_element(node: &Node) -> Option<Element> {
+    let element = as_element(node)?;
+    element
+        .local_name()
+        .eq_ignore_ascii_case("style")
+        .then(|| element.clone())
+}
+
+/// Records a stylesheet element's current rules as a `_cssText` change,
+/// for a `<link>` whose sheet finished loading after it was recorded.
+pub fn record_css_text_change(recording: &Recording, element: &Element) {
+    let changes = Changes {
+        attributes: vec![(element.clone(), CSS_TEXT.into())],
+        ..Changes::default()
+    };
+    let mut data = b",\"removes\":[],\"adds\":[],\"texts\":[]".to_vec();
+    if !write_attributes(recording, &changes, &HashSet::new(), &mut data) {
+        return;
+    }
+    let timestamp = Recording::now();
+    recording.record(timestamp, false, |out| {
+        write_incremental(out, timestamp, IncrementalSource::Mutation, |out| {
+            out.extend_from_slice(&data)
+        });
+    });
+}
+
 /// Turns one observer batch into a Mutation event, if anything recordable
 /// changed.
 pub fn process(recording: &Recording, records: &Array) {
-    let changes = gather(records);
+    process_changes(recording, &gather(records));
+}
+
+/// Turns gathered changes into a Mutation event, if anything recordable
+/// changed.
+pub fn process_changes(recording: &Recording, changes: &Changes) {
     let timestamp = Recording::now();
     let mut data = Vec::new();
 
-    let removed_roots = write_removes(recording, &changes, &mut data);
-    let emitted = write_adds(recording, &changes, &mut data);
-    let has_texts = write_texts(recording, &changes, &emitted, &mut data);
-    let has_attributes = write_attributes(recording, &changes, &emitted, &mut data);
+    let removed_roots = write_removes(recording, changes, &mut data);
+    let (emitted, discovered) = write_adds(recording, changes, &mut data);
+    let has_texts = write_texts(recording, changes, &emitted, &mut data);
+    let has_attributes = write_attributes(recording, changes, &emitted, &mut data);
 
     if removed_roots == 0 && emitted.is_empty() && !has_texts && !has_attributes {
+        attach_discovered(recording, discovered);
         return;
     }
     recording.record(timestamp, false, |out| {
@@ -142,6 +217,28 @@ pub fn process(recording: &Recording, records: &Array) {
             out.extend_from_slice(&data)
         });
     });
+    // Iframes and shadow roots that arrived with this batch are recorded
+    // after it, once the replayer has their host elements.
+    attach_discovered(recording, discovered);
+}
+
+/// The id the replayer knows `parent` by, and whether children added to it
+/// go into a shadow root (whose host stands for it).
+fn parent_id_of(recording: &Recording, parent: &Node) -> Option<(u32, bool)> {
+    match as_shadow_root(parent) {
+        Some(shadow_root) => Some((recording.id_of(shadow_root.host().as_ref())?, true)),
+        None => Some((recording.id_of(parent)?, false)),
+    }
+}
+
+/// The parent to walk through when looking for added ancestors: a shadow
+/// root leads to its host.
+fn composed_parent(node: &Node) -> Option<Node> {
+    let parent = node.parent_node()?;
+    match as_shadow_root(&parent) {
+        Some(shadow_root) => Some(shadow_root.host().unchecked_into()),
+        None => Some(parent),
+    }
 }
 
 /// Writes `,"removes":[…]` and returns how many removes it wrote.
@@ -156,7 +253,9 @@ fn write_removes(recording: &Recording, changes: &Changes, out: &mut Vec<u8>) ->
     write_raw(out, ",\"removes\":[");
     let mut written = HashSet::new();
     for (parent, node) in &changes.removed {
-        let (Some(parent_id), Some(id)) = (recording.id_of(parent), recording.id_of(node)) else {
+        let (Some((parent_id, is_shadow)), Some(id)) =
+            (parent_id_of(recording, parent), recording.id_of(node))
+        else {
             continue;
         };
         // The replayer forgets a removed node's whole subtree, so a removal
@@ -175,14 +274,22 @@ fn write_removes(recording: &Recording, changes: &Changes, out: &mut Vec<u8>) ->
         write_u32(out, parent_id);
         write_raw(out, ",\"id\":");
         write_u32(out, id);
+        if is_shadow {
+            write_raw(out, ",\"isShadow\":true");
+        }
         out.push(b'}');
     }
     out.push(b']');
     written.len()
 }
 
-/// Writes `,"adds":[…]` and returns the ids it serialized.
-fn write_adds(recording: &Recording, changes: &Changes, out: &mut Vec<u8>) -> HashSet<u32> {
+/// Writes `,"adds":[…]` and returns the ids it serialized and the shadow
+/// roots and iframes it met.
+fn write_adds(
+    recording: &Recording,
+    changes: &Changes,
+    out: &mut Vec<u8>,
+) -> (HashSet<u32>, Vec<crate::serialize::snapshot::Discovered>) {
     let candidates = Set::new(&wasm_bindgen::JsValue::UNDEFINED);
     for node in &changes.added {
         if node.is_connected() {
@@ -197,14 +304,14 @@ fn write_adds(recording: &Recording, changes: &Changes, out: &mut Vec<u8>) -> Ha
         if !candidates.has(node) || roots.iter().any(|root| root == node) {
             continue;
         }
-        let mut ancestor = node.parent_node();
+        let mut ancestor = composed_parent(node);
         let mut covered = false;
         while let Some(current) = ancestor {
             if candidates.has(&current) {
                 covered = true;
                 break;
             }
-            ancestor = current.parent_node();
+            ancestor = composed_parent(&current);
         }
         if !covered {
             roots.push(node.clone());
@@ -221,31 +328,43 @@ fn write_adds(recording: &Recording, changes: &Changes, out: &mut Vec<u8>) -> Ha
         }
     });
 
-    let context = recording.serialize_context();
     let global = recording.options.privacy;
     let mut emitted = HashSet::new();
+    let mut discovered = Vec::new();
     write_raw(out, ",\"adds\":[");
 
     for root in roots {
         let Some(parent) = root.parent_node() else {
             continue;
         };
-        let Some(parent_id) = recording.id_of(&parent) else {
+        let Some((parent_id, into_shadow)) = parent_id_of(recording, &parent) else {
             continue;
         };
-        let Some((parent_level, parent_context)) = children_scope(recording, &parent, global)
-        else {
+        let Some((level, child_context)) = children_scope(&parent, global) else {
             continue;
+        };
+        let Some(document) = root.owner_document() else {
+            continue;
+        };
+        let context = SerializeContext::for_document(&document);
+        let mut walk = Walk {
+            context: &context,
+            node_map: &recording.node_map,
+            root_id: root_id_of(recording, &root),
+            discovered: Vec::new(),
         };
 
-        let mut stack = vec![(root, parent_id, parent_level, parent_context)];
-        while let Some((node, parent_id, level, node_context)) = stack.pop() {
-            let Some(description) = describe(&context, &node, level, node_context) else {
+        let root_scope = Scope {
+            level,
+            child_context,
+            is_shadow: into_shadow,
+        };
+        let mut stack = vec![(root, parent_id, root_scope)];
+        while let Some((node, parent_id, scope)) = stack.pop() {
+            let mut node_json = Vec::new();
+            let Some((id, description)) = walk.write_leaf(&node, scope, &mut node_json) else {
                 continue;
             };
-            let id = recording.node_map.id_or_assign(&node);
-            let next_id = next_recorded_sibling(recording, &node);
-
             if !emitted.is_empty() {
                 out.push(b',');
             }
@@ -253,44 +372,59 @@ fn write_adds(recording: &Recording, changes: &Changes, out: &mut Vec<u8>) -> Ha
             write_raw(out, "{\"parentId\":");
             write_u32(out, parent_id);
             write_raw(out, ",\"nextId\":");
-            match next_id {
+            match next_recorded_sibling(recording, &node) {
                 Some(next_id) => write_u32(out, next_id),
                 None => write_raw(out, "null"),
             }
             write_raw(out, ",\"node\":");
-            description.record.with_id(id).write_leaf(out);
+            out.extend_from_slice(&node_json);
             out.push(b'}');
 
-            if description.descend {
-                let mut child = node.first_child();
-                while let Some(current) = child {
-                    child = current.next_sibling();
-                    stack.push((current, id, description.level, description.child_context));
-                }
+            if !description.descend {
+                continue;
+            }
+            let child_scope = Scope {
+                level: description.level,
+                child_context: description.child_context,
+                is_shadow: false,
+            };
+            push_children(&node, child_scope, id, &mut stack);
+            if let Some(shadow_root) = as_element(&node).and_then(Element::shadow_root) {
+                let shadow_scope = Scope {
+                    is_shadow: true,
+                    ..child_scope
+                };
+                push_children(shadow_root.as_ref(), shadow_scope, id, &mut stack);
             }
         }
+        discovered.extend(walk.discovered);
     }
     out.push(b']');
-    emitted
+    (emitted, discovered)
+}
+
+/// Pushes `parent`'s children so they pop last first: each child's next
+/// sibling is then added before it.
+fn push_children(parent: &Node, scope: Scope, parent_id: u32, stack: &mut Vec<(Node, u32, Scope)>) {
+    let mut child = parent.first_child();
+    while let Some(current) = child {
+        child = current.next_sibling();
+        stack.push((current, parent_id, scope));
+    }
 }
 
 /// The level and content kind of children added under `parent`, or `None`
 /// when children of that parent are never recorded.
-fn children_scope(
-    recording: &Recording,
-    parent: &Node,
-    global: tapedeck_privacy::PrivacyLevel,
-) -> Option<(tapedeck_privacy::PrivacyLevel, ChildContext)> {
+fn children_scope(parent: &Node, global: PrivacyLevel) -> Option<(PrivacyLevel, ChildContext)> {
     let level = level_at(parent, global);
-    if level == tapedeck_privacy::PrivacyLevel::Hidden {
+    if level == PrivacyLevel::Hidden {
         return None;
     }
-    let Some(element) = parent.dyn_ref::<Element>() else {
+    let Some(element) = as_element(parent) else {
         return Some((level, ChildContext::Normal));
     };
-    let _ = recording;
     match element.local_name().to_ascii_lowercase().as_str() {
-        "script" | "noscript" | "textarea" => None,
+        "script" | "noscript" | "textarea" | "iframe" => None,
         "style" => Some((level, ChildContext::Style)),
         _ => Some((level, ChildContext::Normal)),
     }
@@ -314,7 +448,6 @@ fn write_texts(
     emitted: &HashSet<u32>,
     out: &mut Vec<u8>,
 ) -> bool {
-    let context = recording.serialize_context();
     let global = recording.options.privacy;
     let mut written = HashSet::new();
     write_raw(out, ",\"texts\":[");
@@ -328,15 +461,18 @@ fn write_texts(
         let Some(parent) = node.parent_node() else {
             continue;
         };
-        if recording.id_of(&parent).is_none() {
+        if parent_id_of(recording, &parent).is_none() {
             continue;
         }
-        let Some((level, parent_context)) = children_scope(recording, &parent, global) else {
+        let Some((level, parent_context)) = children_scope(&parent, global) else {
             continue;
         };
+        let Some(document) = node.owner_document() else {
+            continue;
+        };
+        let context = SerializeContext::for_document(&document);
         let text = node.unchecked_ref::<CharacterData>().data();
-        let crate::serialize::NodeRecord::Text { text, .. } =
-            text_record(&context, text, level, parent_context)
+        let NodeRecord::Text { text, .. } = text_record(&context, text, level, parent_context)
         else {
             continue;
         };
@@ -361,7 +497,6 @@ fn write_attributes(
     emitted: &HashSet<u32>,
     out: &mut Vec<u8>,
 ) -> bool {
-    let context = recording.serialize_context();
     let global = recording.options.privacy;
 
     // Group by element, keeping first-seen order and one entry per name.
@@ -384,27 +519,47 @@ fn write_attributes(
     write_raw(out, ",\"attributes\":[");
     for (id, element, names) in groups {
         let level = level_at(element.as_ref(), global);
-        if level == tapedeck_privacy::PrivacyLevel::Hidden {
+        if level == PrivacyLevel::Hidden {
             continue;
         }
+        let Some(document) = element.owner_document() else {
+            continue;
+        };
+        let context = SerializeContext::for_document(&document);
         let tag_name = element.local_name().to_ascii_lowercase();
         let mut fields = Vec::new();
         for name in names {
-            let value = match element.get_attribute(&name) {
-                None => None,
-                Some(value) => match recorded_attribute(&context, &tag_name, &name, value, level) {
-                    Some(value) => Some(value),
+            let value = if name == CSS_TEXT {
+                match current_css_text(&context, &element) {
+                    Some(text) => Some(text),
                     None => continue,
-                },
+                }
+            } else {
+                match element.get_attribute(&name) {
+                    None => None,
+                    Some(value) => {
+                        match recorded_attribute(&context, &tag_name, &name, value, level) {
+                            Some(value) => Some(value),
+                            None => continue,
+                        }
+                    }
+                }
             };
             if !fields.is_empty() {
                 fields.push(b',');
             }
+            let opened_dialog = tag_name == "dialog" && name == "open" && value.is_some();
             write_str(&mut fields, &name);
             fields.push(b':');
             match value {
                 Some(value) => write_str(&mut fields, &value),
                 None => write_raw(&mut fields, "null"),
+            }
+            // The replayer shows a dialog as modal only when told so.
+            if opened_dialog {
+                let modal = element.matches(":modal").unwrap_or(false);
+                write_raw(&mut fields, ",\"rr_open_mode\":");
+                write_str(&mut fields, if modal { "modal" } else { "non-modal" });
             }
         }
         if fields.is_empty() {

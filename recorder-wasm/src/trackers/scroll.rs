@@ -6,11 +6,11 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use tapedeck_model::node::{write_f64, write_raw, write_u32, DOCUMENT_ID};
+use tapedeck_model::node::{write_f64, write_raw, write_u32};
 use tapedeck_model::IncrementalSource;
-use wasm_bindgen::JsCast;
-use web_sys::{Element, Event};
+use web_sys::{Event, EventTarget};
 
+use crate::dom::cast::{as_document, as_element, as_node};
 use crate::dom::{EventListener, Timeout};
 use crate::events::write_incremental;
 use crate::failure::RecorderError;
@@ -34,9 +34,18 @@ pub struct ScrollTracker {
 
 /// Starts recording scrolls of the page and of any element.
 pub fn start(recording: &Rc<Recording>) -> Result<ScrollTracker, RecorderError> {
+    attach(recording, recording.document.as_ref())
+}
+
+/// Records scrolls seen by `target`: a document, or a shadow root, since
+/// scroll events do not leave shadow trees.
+pub fn attach(
+    recording: &Rc<Recording>,
+    target: &EventTarget,
+) -> Result<ScrollTracker, RecorderError> {
     let pending = Rc::new(RefCell::new(Pending::default()));
     let for_listener = Rc::clone(recording);
-    let listener = EventListener::new(recording.document.as_ref(), "scroll", true, move |event| {
+    let listener = EventListener::new(target, "scroll", true, move |event| {
         on_scroll(&for_listener, &pending, &event);
     })?;
     Ok(ScrollTracker {
@@ -48,19 +57,22 @@ fn on_scroll(recording: &Rc<Recording>, pending: &Rc<RefCell<Pending>>, event: &
     let Some(id) = target_id(recording, event) else {
         return;
     };
-    let (x, y) = if id == DOCUMENT_ID {
-        (
-            recording.window.scroll_x().unwrap_or(0.0),
-            recording.window.scroll_y().unwrap_or(0.0),
-        )
-    } else {
-        let Some(element) = event
-            .target()
-            .and_then(|target| target.dyn_into::<Element>().ok())
-        else {
+    let Some(target) = event.target() else {
+        return;
+    };
+    let target_node = as_node(&target);
+    let (x, y) = if let Some(document) = target_node.and_then(as_document) {
+        let Some(window) = document.default_view() else {
             return;
         };
+        (
+            window.scroll_x().unwrap_or(0.0),
+            window.scroll_y().unwrap_or(0.0),
+        )
+    } else if let Some(element) = as_element(&target) {
         (element.scroll_left().into(), element.scroll_top().into())
+    } else {
+        return;
     };
 
     let mut state = pending.borrow_mut();

@@ -15,6 +15,12 @@ const MAX_EVENT_TYPE: u64 = 6;
 /// The rrweb event type of Meta events, which carry the page's URL.
 const META_EVENT_TYPE: u64 = 4;
 
+/// The rrweb event type of Custom events (`addEvent(tag, payload)`).
+const CUSTOM_EVENT_TYPE: u64 = 5;
+
+/// The Custom event tag that marks a session as having an error.
+pub const ERROR_TAG: &str = "error";
+
 /// What the intake learns from a segment's events.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EventsSummary {
@@ -22,6 +28,10 @@ pub struct EventsSummary {
     pub count: usize,
     /// `data.href` of the first Meta event, if any.
     pub page_url: Option<String>,
+    /// `data.href` of every Meta event, in order.
+    pub page_urls: Vec<String>,
+    /// True when a Custom event is tagged [`ERROR_TAG`].
+    pub has_error: bool,
 }
 
 /// Checks that `inflated` is a non-empty UTF-8 JSON array of events.
@@ -39,14 +49,21 @@ pub fn check_events(inflated: &[u8]) -> Result<EventsSummary, IntakeError> {
         check_event(event).map_err(|reason| invalid(&format!("event {index}: {reason}")))?;
     }
 
-    let page_url = events
+    let page_urls: Vec<String> = events
         .iter()
-        .find(|event| event["type"].as_u64() == Some(META_EVENT_TYPE))
-        .and_then(|meta| meta["data"]["href"].as_str())
-        .map(str::to_owned);
+        .filter(|event| event["type"].as_u64() == Some(META_EVENT_TYPE))
+        .filter_map(|meta| meta["data"]["href"].as_str())
+        .map(str::to_owned)
+        .collect();
+    let has_error = events.iter().any(|event| {
+        event["type"].as_u64() == Some(CUSTOM_EVENT_TYPE)
+            && event["data"]["tag"].as_str() == Some(ERROR_TAG)
+    });
     Ok(EventsSummary {
         count: events.len(),
-        page_url,
+        page_url: page_urls.first().cloned(),
+        page_urls,
+        has_error,
     })
 }
 
@@ -89,6 +106,24 @@ mod tests {
         let summary = check_events(json.as_bytes()).unwrap();
         assert_eq!(summary.count, 2);
         assert_eq!(summary.page_url.as_deref(), Some("https://example.test/a"));
+    }
+
+    #[test]
+    fn lists_every_page_and_notices_custom_error_events() {
+        let json = r#"[
+            {"type":4,"data":{"href":"https://example.test/a"},"timestamp":10},
+            {"type":5,"data":{"tag":"checkout","payload":{}},"timestamp":11},
+            {"type":4,"data":{"href":"https://example.test/b"},"timestamp":12}
+        ]"#;
+        let summary = check_events(json.as_bytes()).unwrap();
+        assert_eq!(
+            summary.page_urls,
+            ["https://example.test/a", "https://example.test/b"]
+        );
+        assert!(!summary.has_error);
+
+        let json = r#"[{"type":5,"data":{"tag":"error","payload":"boom"},"timestamp":1}]"#;
+        assert!(check_events(json.as_bytes()).unwrap().has_error);
     }
 
     #[test]

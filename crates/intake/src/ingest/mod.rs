@@ -8,6 +8,7 @@
 pub mod events;
 pub mod parts;
 
+use serde::Deserialize;
 use tapedeck_model::SegmentMetadata;
 
 use crate::error::IntakeError;
@@ -37,16 +38,42 @@ impl Default for IngestLimits {
     }
 }
 
-/// Checks the parts of an upload and turns them into a segment to store.
-///
-/// This inflates the segment, so it is meant to run off the async threads.
-pub fn check_upload(parts: UploadParts, limits: IngestLimits) -> Result<NewSegment, IntakeError> {
-    let metadata: SegmentMetadata = serde_json::from_slice(&parts.metadata)
+/// An optional field of the `event` part beyond the wire contract's: a
+/// client that knows its segment shows an error may say so.
+#[derive(Debug, Default, Deserialize)]
+struct ErrorFlag {
+    #[serde(default)]
+    has_error: bool,
+}
+
+/// Parses the `event` part and checks its ids, before any costly work, so
+/// the caller can decide whether the application may upload at all.
+pub fn parse_metadata(raw: &[u8]) -> Result<SegmentMetadata, IntakeError> {
+    let metadata: SegmentMetadata = serde_json::from_slice(raw)
         .map_err(|error| IntakeError::InvalidMetadata(error.to_string()))?;
     check_id(&metadata.application.id, "application.id")?;
+    check_id(&metadata.session.id, "session.id")?;
+    check_id(&metadata.view.id, "view.id")?;
+    Ok(metadata)
+}
+
+/// Checks the parts of an upload and turns them into a segment to store.
+///
+/// `authorize` sees the parsed metadata before the segment is inflated, so
+/// an upload for an application the request may not write to costs no
+/// inflation. This inflates the segment, so it is meant to run off the
+/// async threads.
+pub fn check_upload(
+    parts: UploadParts,
+    limits: IngestLimits,
+    authorize: impl FnOnce(&SegmentMetadata) -> Result<(), IntakeError>,
+) -> Result<NewSegment, IntakeError> {
+    let metadata = parse_metadata(&parts.metadata)?;
+    authorize(&metadata)?;
+    let flag: ErrorFlag = serde_json::from_slice(&parts.metadata)
+        .map_err(|error| IntakeError::InvalidMetadata(error.to_string()))?;
     let session_id = check_id(&metadata.session.id, "session.id")?;
     let view_id = check_id(&metadata.view.id, "view.id")?;
-
     if !(metadata.start.is_finite() && metadata.end.is_finite() && metadata.start <= metadata.end) {
         return Err(IntakeError::InvalidMetadata(
             "start and end must be epoch milliseconds with start <= end".to_owned(),
@@ -82,9 +109,19 @@ pub fn check_upload(parts: UploadParts, limits: IngestLimits) -> Result<NewSegme
         record: SegmentRecord {
             metadata,
             page_url: summary.page_url,
+            page_urls: summary.page_urls,
+            has_error: summary.has_error || flag.has_error,
+            received_at: Some(now_epoch_ms()),
         },
         compressed: parts.segment,
     })
+}
+
+/// The server's clock in epoch milliseconds.
+pub fn now_epoch_ms() -> f64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0.0, |elapsed| elapsed.as_secs_f64() * 1000.0)
 }
 
 fn check_id(raw: &str, field: &'static str) -> Result<SafeId, IntakeError> {

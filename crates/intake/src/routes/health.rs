@@ -1,6 +1,9 @@
-//! `GET /healthz`: liveness, with the rejection counters.
+//! `GET /healthz` (liveness, with the rejection counters) and
+//! `GET /metrics` (Prometheus text).
 
 use axum::extract::State;
+use axum::http::header;
+use axum::response::IntoResponse;
 use axum::Json;
 use serde_json::{json, Value};
 
@@ -10,4 +13,15 @@ use crate::app::AppState;
 /// glance whether clients are sending segments the intake refuses.
 pub async fn healthz(State(state): State<AppState>) -> Json<Value> {
     Json(json!({ "status": "ok", "rejections": state.rejections.snapshot() }))
+}
+
+/// The counters in Prometheus' text exposition format.
+pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+    (
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        state.metrics.render(&state.rejections),
+    )
 }

@@ -1,6 +1,9 @@
-//! The read API: sessions, their segments, and their merged events.
+//! The read API: search sessions, one session's summary, segments and
+//! merged events, and deleting a session.
 
-use axum::extract::{Path, State};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
 use axum::Json;
 use serde_json::Value;
 use tapedeck_model::SegmentMetadata;
@@ -10,25 +13,47 @@ use crate::app::AppState;
 use crate::error::IntakeError;
 use crate::ids::SafeId;
 use crate::inflate::inflate_segment;
-use crate::session_summary::{sort_in_replay_order, summarize, SessionSummary};
+use crate::metrics::Metrics;
+use crate::session_summary::{sort_in_replay_order, summarize, SessionFilter, SessionSummary};
 use crate::store::{SegmentKey, SegmentRecord, SegmentStore, StoreError};
 
-/// `GET /api/v1/sessions`: every session, the most recently active first.
+/// `GET /api/v1/sessions`: the sessions matching the query's filters, the
+/// most recently active first.
 pub async fn list_sessions(
     State(state): State<AppState>,
+    filter: Result<Query<SessionFilter>, QueryRejection>,
 ) -> Result<Json<Vec<SessionSummary>>, IntakeError> {
-    let store = state.store.clone();
-    let summaries = run_blocking(move || {
-        let mut summaries = Vec::new();
-        for session_id in store.session_ids()? {
-            let records = store.session_records(&session_id)?.unwrap_or_default();
-            summaries.extend(summarize(&session_id, records));
-        }
-        summaries.sort_by(|a, b| b.end.total_cmp(&a.end));
-        Ok(summaries)
-    })
-    .await?;
-    Ok(Json(summaries))
+    let Query(filter) =
+        filter.map_err(|rejection| IntakeError::InvalidQuery(rejection.body_text()))?;
+    Ok(Json(state.store.find_sessions(&filter).await?))
+}
+
+/// `GET /api/v1/sessions/{session_id}`: one session's summary, gaps
+/// included.
+pub async fn session_summary(
+    State(state): State<AppState>,
+    Path(session_id): Path<String>,
+) -> Result<Json<SessionSummary>, IntakeError> {
+    let session_id = parse_session_id(&session_id)?;
+    let records = load_records(state.store.as_ref(), &session_id).await?;
+    summarize(&session_id, records)
+        .map(Json)
+        .ok_or(IntakeError::UnknownSession)
+}
+
+/// `DELETE /api/v1/sessions/{session_id}`: 204 once deleted.
+pub async fn delete_session(
+    State(state): State<AppState>,
+    Path(session_id): Path<String>,
+) -> Result<StatusCode, IntakeError> {
+    let session_id = parse_session_id(&session_id)?;
+    if state.store.delete_session(&session_id).await? {
+        Metrics::add(&state.metrics.sessions_deleted, 1);
+        tracing::info!(%session_id, "session deleted");
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(IntakeError::UnknownSession)
+    }
 }
 
 /// `GET /api/v1/sessions/{session_id}/segments`: the session's segment
@@ -38,8 +63,7 @@ pub async fn list_segments(
     Path(session_id): Path<String>,
 ) -> Result<Json<Vec<SegmentMetadata>>, IntakeError> {
     let session_id = parse_session_id(&session_id)?;
-    let store = state.store.clone();
-    let records = run_blocking(move || load_records(store.as_ref(), &session_id)).await?;
+    let records = load_records(state.store.as_ref(), &session_id).await?;
     Ok(Json(
         records.into_iter().map(|record| record.metadata).collect(),
     ))
@@ -57,14 +81,18 @@ pub async fn session_events(
     Path(session_id): Path<String>,
 ) -> Result<Json<Vec<Value>>, IntakeError> {
     let session_id = parse_session_id(&session_id)?;
-    let store = state.store.clone();
+    let records = load_records(state.store.as_ref(), &session_id).await?;
+    let mut segments = Vec::with_capacity(records.len());
+    for record in &records {
+        let key = key_of(record)?;
+        let compressed = state.store.load_segment(&session_id, &key).await?;
+        segments.push((key, compressed));
+    }
+
     let limits = state.limits.inflate;
     let events = run_blocking(move || {
-        let records = load_records(store.as_ref(), &session_id)?;
         let mut events = Vec::new();
-        for record in &records {
-            let key = key_of(record)?;
-            let compressed = store.segment_bytes(&session_id, &key)?;
+        for (key, compressed) in segments {
             let corrupt = |reason: String| {
                 StoreError::CorruptSegment(format!("{session_id}/{}: {reason}", key.view_id))
             };
@@ -86,12 +114,13 @@ fn parse_session_id(raw: &str) -> Result<SafeId, IntakeError> {
 }
 
 /// The session's records in replay order, or [`IntakeError::UnknownSession`].
-fn load_records(
+async fn load_records(
     store: &dyn SegmentStore,
     session_id: &SafeId,
 ) -> Result<Vec<SegmentRecord>, IntakeError> {
     let mut records = store
-        .session_records(session_id)?
+        .load_records(session_id)
+        .await?
         .ok_or(IntakeError::UnknownSession)?;
     sort_in_replay_order(&mut records);
     Ok(records)

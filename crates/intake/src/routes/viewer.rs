@@ -12,8 +12,8 @@ use axum::extract::{Path as UrlPath, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 
-use super::run_blocking;
 use crate::app::AppState;
+use crate::error::IntakeError;
 use crate::ids::SafeId;
 
 /// Where rrweb-player's built files are, inside the viewer folder.
@@ -45,11 +45,10 @@ pub async fn replay(
         return missing_player_page(&state.dirs.viewer_dir);
     }
 
-    let store = state.store.clone();
-    match run_blocking(move || Ok(store.session_records(&session_id)?)).await {
+    match state.store.load_records(&session_id).await {
         Ok(Some(_)) => serve_page(state.dirs.viewer_dir.join("public/replay.html")).await,
         Ok(None) => error_page(StatusCode::NOT_FOUND, "No session with this id is stored."),
-        Err(error) => error.into_response(),
+        Err(error) => IntakeError::from(error).into_response(),
     }
 }
 

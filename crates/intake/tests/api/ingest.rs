@@ -132,7 +132,7 @@ async fn refuses_an_event_part_without_a_content_type() {
 #[tokio::test]
 async fn refuses_a_body_that_is_not_multipart() {
     let app = TestApp::new();
-    let request = Request::post("/api/v1/replay")
+    let request = Request::post("/api/v1/replay?key=shop-key")
         .header(header::CONTENT_TYPE, "application/json")
         .body(Body::from("{}"))
         .unwrap();
@@ -360,7 +360,7 @@ async fn refused_uploads_are_counted_by_reason() {
 }
 
 #[tokio::test]
-async fn answers_a_cors_preflight_from_any_origin() {
+async fn answers_a_cors_preflight_from_an_allowed_origin() {
     let app = TestApp::new();
     let request = Request::options("/api/v1/replay")
         .header(header::ORIGIN, "https://shop.example.test")

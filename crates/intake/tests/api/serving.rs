@@ -1,14 +1,11 @@
 //! The viewer pages, the served folders and the health check.
 
-use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 
-use crate::support::{events, TestApp, Upload};
+use crate::support::{authorized, events, TestApp, Upload};
 
 async fn get(app: &TestApp, path: &str) -> (StatusCode, String, String) {
-    let (status, headers, body) = app
-        .send(Request::get(path).body(Body::empty()).unwrap())
-        .await;
+    let (status, headers, body) = app.send(authorized(Request::get(path))).await;
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .map(|value| value.to_str().unwrap().to_owned())

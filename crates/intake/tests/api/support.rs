@@ -12,6 +12,8 @@ use flate2::Compression;
 use http_body_util::BodyExt;
 use serde_json::{json, Value};
 use tapedeck_intake::app::ServedDirs;
+use tapedeck_intake::auth::ReadToken;
+use tapedeck_intake::config::{Application, Applications};
 use tapedeck_intake::{router, AppState, FileStore};
 use tempfile::TempDir;
 use tower::ServiceExt;
@@ -23,8 +25,35 @@ pub struct TestApp {
     pub served: TempDir,
 }
 
+/// The read token every test app uses.
+pub const READ_TOKEN: &str = "test-read-token";
+
+/// The ingestion key of the `shop` application.
+pub const SHOP_KEY: &str = "shop-key";
+
+/// The origin the `shop` application allows.
+pub const SHOP_ORIGIN: &str = "https://shop.example.test";
+
+/// `shop` with a key and one origin, and the open demo application `demo`.
+pub fn test_applications() -> Applications {
+    Applications::new(vec![
+        Application {
+            id: "shop".into(),
+            key: SHOP_KEY.into(),
+            allowed_origins: vec![SHOP_ORIGIN.into()],
+        },
+        Application::open("demo"),
+    ])
+    .unwrap()
+}
+
 impl TestApp {
     pub fn new() -> Self {
+        Self::with_state(|state| state)
+    }
+
+    /// An app whose state `configure` may change first.
+    pub fn with_state(configure: impl FnOnce(AppState) -> AppState) -> Self {
         let data_dir = tempfile::tempdir().unwrap();
         let served = tempfile::tempdir().unwrap();
         for folder in ["static", "examples", "viewer/public"] {
@@ -36,7 +65,10 @@ impl TestApp {
             examples_dir: served.path().join("examples"),
             viewer_dir: served.path().join("viewer"),
         };
-        let router = router(AppState::new(Arc::new(store), dirs));
+        let state = AppState::new(Arc::new(store), dirs)
+            .with_applications(test_applications())
+            .with_read_token(ReadToken::new(READ_TOKEN));
+        let router = router(configure(state));
         Self {
             router,
             data_dir,
@@ -65,10 +97,9 @@ impl TestApp {
         (status, headers, body)
     }
 
+    /// A GET with the read token.
     pub async fn get_json(&self, path: &str) -> (StatusCode, Value) {
-        let (status, _, body) = self
-            .send(Request::get(path).body(Body::empty()).unwrap())
-            .await;
+        let (status, _, body) = self.send(authorized(Request::get(path))).await;
         (status, serde_json::from_slice(&body).unwrap_or(Value::Null))
     }
 
@@ -77,6 +108,14 @@ impl TestApp {
         let (status, _, body) = self.send(upload.request()).await;
         (status, serde_json::from_slice(&body).unwrap_or(Value::Null))
     }
+}
+
+/// Finishes a request with the read token as a bearer token.
+pub fn authorized(builder: axum::http::request::Builder) -> Request<Body> {
+    builder
+        .header(header::AUTHORIZATION, format!("Bearer {READ_TOKEN}"))
+        .body(Body::empty())
+        .unwrap()
 }
 
 pub fn zlib(data: &[u8]) -> Vec<u8> {
@@ -169,15 +208,28 @@ impl Upload {
         body
     }
 
+    /// The upload with the `shop` key, from the `shop` origin.
     pub fn request(&self) -> Request<Body> {
-        Request::post("/api/v1/replay")
-            .header(
-                header::CONTENT_TYPE,
-                format!("multipart/form-data; boundary={BOUNDARY}"),
-            )
-            .header(header::ORIGIN, "https://shop.example.test")
-            .body(Body::from(self.body()))
-            .unwrap()
+        self.request_to(&format!("/api/v1/replay?key={SHOP_KEY}"), Some(SHOP_ORIGIN))
+    }
+
+    /// The upload posted to `uri`, from `origin` when given.
+    pub fn request_to(&self, uri: &str, origin: Option<&str>) -> Request<Body> {
+        let mut builder = Request::post(uri).header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={BOUNDARY}"),
+        );
+        if let Some(origin) = origin {
+            builder = builder.header(header::ORIGIN, origin);
+        }
+        builder.body(Body::from(self.body())).unwrap()
+    }
+
+    /// Sets `application.id` in the metadata.
+    pub fn set_application(&mut self, application: &str) {
+        let mut metadata = self.metadata();
+        metadata["application"]["id"] = json!(application);
+        self.set_metadata(&metadata);
     }
 }
 
@@ -221,4 +273,14 @@ pub fn events(start: u64, count: u64) -> Vec<u8> {
         })
         .collect();
     serde_json::to_vec(&events).unwrap()
+}
+
+/// Only `shop`, keyed, so no upload without a key is accepted.
+pub fn test_applications_without_open() -> Applications {
+    Applications::new(vec![Application {
+        id: "shop".into(),
+        key: SHOP_KEY.into(),
+        allowed_origins: vec![SHOP_ORIGIN.into()],
+    }])
+    .unwrap()
 }

@@ -35,11 +35,38 @@ function showSegments(segments) {
   document.querySelector('#segments tbody').replaceChildren(...rows);
 }
 
+/** The pages (Meta events) and custom events, as links that seek the player. */
+function showMarkers(events, player) {
+  const first = events[0].timestamp;
+  const items = events
+    .filter((event) => event.type === 4 || event.type === 5)
+    .map((event) => {
+      const offset = event.timestamp - first;
+      const label =
+        event.type === 4
+          ? `page ${event.data?.href ?? '(unknown)'}`
+          : `${event.data?.tag ?? 'custom'} ${JSON.stringify(event.data?.payload ?? null).slice(0, 120)}`;
+      const link = element('a', `${formatDuration(offset)} — ${label}`, { href: '#' });
+      if (event.type === 5 && event.data?.tag === 'error') {
+        link.className = 'warning';
+      }
+      link.addEventListener('click', (click) => {
+        click.preventDefault();
+        player.goto(offset, false);
+      });
+      const item = document.createElement('li');
+      item.append(link);
+      return item;
+    });
+  document.getElementById('markers').replaceChildren(...items);
+}
+
 function showPlayer(events) {
   const target = document.getElementById('player');
   const width = Math.min(1024, target.clientWidth || 1024);
-  // rrweb-player brings the timeline, speed choice and inactivity skipping.
-  new rrwebPlayer({
+  // rrweb-player brings the timeline, speed choice and inactivity skipping;
+  // `tags` colours custom events on its progress bar.
+  return new rrwebPlayer({
     target,
     props: {
       events,
@@ -48,6 +75,7 @@ function showPlayer(events) {
       autoPlay: false,
       skipInactive: true,
       speedOption: [1, 2, 4, 8],
+      tags: { error: '#c0392b' },
     },
   });
 }
@@ -72,7 +100,7 @@ async function showSession() {
   if (events.length < 2) {
     throw new Error('a replay needs at least two events');
   }
-  showPlayer(events);
+  showMarkers(events, showPlayer(events));
 }
 
 showSession().catch((error) => {

@@ -1,4 +1,5 @@
-// The session list: fetches /api/v1/sessions and shows one row per session.
+// The session list: fetches /api/v1/sessions with the form's filters and
+// shows one row per session.
 
 import { element, formatDuration, formatGap, formatTime } from './format.js';
 
@@ -16,11 +17,13 @@ function sessionRow(session) {
   idCell.append(link);
   row.append(idCell);
 
-  row.append(element('td', session.first_url ?? '—', { class: 'url' }));
+  row.append(element('td', session.application_id));
+  row.append(element('td', session.first_url ?? '—', { class: 'url', title: session.page_urls.join('\n') }));
   row.append(element('td', formatTime(session.start)));
   row.append(element('td', formatDuration(session.duration_ms)));
   row.append(element('td', String(session.view_count)));
   row.append(element('td', String(session.segment_count)));
+  row.append(element('td', session.has_error ? 'yes' : '', { class: session.has_error ? 'warning' : '' }));
 
   const notes = session.gaps.map(formatGap);
   if (!session.has_full_snapshot) {
@@ -30,14 +33,35 @@ function sessionRow(session) {
   return row;
 }
 
+/** The API query for the filter form's filled-in fields. */
+function filterQuery(form) {
+  const query = new URLSearchParams();
+  const data = new FormData(form);
+  for (const name of ['application', 'url', 'has_error']) {
+    const value = data.get(name)?.trim();
+    if (value) query.set(name, value);
+  }
+  for (const name of ['from', 'to']) {
+    const value = data.get(name);
+    if (value) query.set(name, String(new Date(value).getTime()));
+  }
+  for (const [field, param] of [['min_duration_s', 'min_duration_ms'], ['max_duration_s', 'max_duration_ms']]) {
+    const value = data.get(field);
+    if (value) query.set(param, String(Number(value) * 1000));
+  }
+  return query;
+}
+
 async function showSessions() {
-  const response = await fetch('/api/v1/sessions');
+  const query = filterQuery(document.getElementById('filters'));
+  const response = await fetch(`/api/v1/sessions?${query}`);
   if (!response.ok) {
     throw new Error(`the intake answered ${response.status}`);
   }
   const sessions = await response.json();
   if (sessions.length === 0) {
-    status.textContent = 'No sessions recorded yet.';
+    table.hidden = true;
+    status.textContent = query.size ? 'No session matches these filters.' : 'No sessions recorded yet.';
     return;
   }
   table.tBodies[0].replaceChildren(...sessions.map(sessionRow));
@@ -45,7 +69,16 @@ async function showSessions() {
   status.textContent = `${sessions.length} session${sessions.length === 1 ? '' : 's'}.`;
 }
 
-showSessions().catch((error) => {
-  status.textContent = `Cannot list sessions: ${error.message}`;
-  status.className = 'warning';
+function refresh() {
+  status.className = '';
+  showSessions().catch((error) => {
+    status.textContent = `Cannot list sessions: ${error.message}`;
+    status.className = 'warning';
+  });
+}
+
+document.getElementById('filters').addEventListener('submit', (submit) => {
+  submit.preventDefault();
+  refresh();
 });
+refresh();

@@ -443,10 +443,9 @@ impl Recorder {
             )),
         )?;
 
-        // The snapshot is taken in one synchronous walk, so no page script
-        // can change the DOM between it and the observer's start.
-        full_snapshot::record_full_snapshot(&recording);
-        let mutations = mutation::start(&recording)?;
+        // The first snapshot is taken in slices, so a large page is never
+        // blocked for long; observation starts when it is recorded.
+        let mutations = mutation::start_after_sliced_snapshot(&recording)?;
 
         let controller = Rc::new(Controller {
             recording: Rc::clone(&recording),

@@ -15,8 +15,11 @@
 //! A node written and then moved ahead of the walk keeps its id, and the
 //! walk passes over nodes with ids ([`Cursor::skipping_recorded`]), so no
 //! node is written twice and none is lost. The Meta and FullSnapshot events
-//! carry the time the walk ended, and the trackers start only then, so no
-//! event refers to a node the replayer does not have yet.
+//! carry the time the walk ended, and the recording is paused until then, so
+//! no event refers to a node the replayer does not have yet.
+//!
+//! Known limit: what the trackers see while the walk runs (a few frames on
+//! a very large page) is not recorded; the snapshot shows its outcome.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -75,6 +78,7 @@ pub fn start_with_budget(
     on_done: impl FnOnce() + 'static,
 ) -> Result<(), RecorderError> {
     recording.node_map.forget_sent_styles();
+    recording.set_paused(true);
 
     // Records the observer delivers on its own (between slices, as
     // microtasks) are kept for the next slice to sort.
@@ -237,6 +241,7 @@ fn finish(job: &Rc<RefCell<Job>>) {
     let mut after = std::mem::take(&mut state.after);
     after.added.extend(unmet);
 
+    recording.set_paused(false);
     let timestamp = Recording::now();
     let href = recording.window.location().href().unwrap_or_default();
     let (width, height) = viewport_size(&recording);

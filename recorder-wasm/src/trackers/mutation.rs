@@ -10,6 +10,7 @@
 //! - text and attribute changes are only sent for nodes that existed before
 //!   the batch, since added nodes carry their final state.
 
+use std::cell::RefCell;
 use std::collections::HashSet;
 use std::rc::Rc;
 
@@ -30,30 +31,55 @@ use crate::serialize::privacy_scope::level_at;
 use crate::serialize::snapshot::{Scope, Walk};
 use crate::serialize::{text_record, ChildContext, NodeRecord, SerializeContext};
 use crate::trackers::iframe::{attach_discovered, root_id_of};
+use crate::sliced_snapshot;
 use crate::trackers::roots::RootObservers;
 
 /// The running observers of the document, its shadow roots and iframes;
 /// dropping the handle disconnects them all.
 #[must_use = "mutations stop being recorded as soon as the handle is dropped"]
 pub struct MutationTracker {
-    observers: Rc<RootObservers>,
+    observers: Rc<RefCell<Option<Rc<RootObservers>>>>,
 }
 
 /// Starts observing the document, and every shadow root and iframe the
 /// snapshot found.
 pub fn start(recording: &Rc<Recording>) -> Result<MutationTracker, RecorderError> {
+    let observers = follow(recording)?;
+    Ok(MutationTracker {
+        observers: Rc::new(RefCell::new(Some(observers))),
+    })
+}
+
+/// Takes the first full snapshot in slices ([`sliced_snapshot`]) and starts
+/// observing once it is recorded; until then the recording is paused.
+pub fn start_after_sliced_snapshot(recording: &Rc<Recording>) -> Result<MutationTracker, RecorderError> {
+    let slot: Rc<RefCell<Option<Rc<RootObservers>>>> = Rc::default();
+    let (for_done, slot_for_done) = (Rc::clone(recording), Rc::clone(&slot));
+    sliced_snapshot::start(recording, move || match follow(&for_done) {
+        Ok(observers) => *slot_for_done.borrow_mut() = Some(observers),
+        Err(error) => for_done.fail(&error),
+    })?;
+    Ok(MutationTracker { observers: slot })
+}
+
+fn follow(recording: &Rc<Recording>) -> Result<Rc<RootObservers>, RecorderError> {
     let observers = RootObservers::new(recording);
     observers.observe_mutations(recording.document.as_ref())?;
     observers.follow_top_document()?;
     observers.follow_discovered();
-    Ok(MutationTracker { observers })
+    Ok(observers)
 }
 
 impl MutationTracker {
     /// Records mutations the observers have queued but not yet delivered,
     /// so nothing is lost when the page is hidden or recording stops.
+    /// While a sliced snapshot runs there are none yet: the snapshot
+    /// collects changes itself.
     pub fn record_pending(&self) {
-        self.observers.record_pending();
+        let observers = self.observers.borrow().clone();
+        if let Some(observers) = observers {
+            observers.record_pending();
+        }
     }
 }
 

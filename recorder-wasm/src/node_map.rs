@@ -48,12 +48,13 @@ impl NodeMap {
 
     /// The node's id, giving it the next free one if it has none yet.
     pub fn id_or_assign(&self, node: &Node) -> NodeId {
-        if let Some(id) = self.id_of(node) {
-            return id;
+        // One call instead of a lookup and a store: the snapshot does this
+        // for every node.
+        let next = self.next_id.get();
+        let id = crate::dom::read::assign_id(&self.ids, node, next);
+        if id == next {
+            self.next_id.set(next + 1);
         }
-        let id = self.next_id.get();
-        self.next_id.set(id + 1);
-        self.ids.set(node.as_ref(), &JsValue::from(id));
         id
     }
 

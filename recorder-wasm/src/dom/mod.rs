@@ -4,6 +4,7 @@
 pub mod cast;
 pub mod hooks;
 pub mod listener;
+pub mod read;
 pub mod timer;
 
 pub use hooks::Hook;

@@ -13,8 +13,7 @@ use web_sys::{
 };
 
 use super::{css, url, ChildContext, Description, NodeRecord, SerializeContext};
-
-const SVG_NAMESPACE: &str = "http://www.w3.org/2000/svg";
+use crate::dom::read::element_facts;
 
 /// Attributes holding one URL, made absolute for the replayer.
 const URL_ATTRIBUTES: &[&str] = &[
@@ -34,26 +33,22 @@ pub fn describe_element(
     element: &Element,
     parent_level: PrivacyLevel,
 ) -> Option<Description> {
-    let is_svg = element.namespace_uri().as_deref() == Some(SVG_NAMESPACE);
+    let facts = element_facts(element);
+    let is_svg = facts.is_svg;
     let tag_name = if is_svg {
-        element.local_name()
+        facts.local_name.clone()
     } else {
-        element.local_name().to_ascii_lowercase()
+        facts.local_name.to_ascii_lowercase()
     };
 
     if tag_name == "meta"
-        && is_sensitive_meta(
-            element.get_attribute("name").as_deref(),
-            element.get_attribute("http-equiv").as_deref(),
-        )
+        && is_sensitive_meta(facts.attribute("name"), facts.attribute("http-equiv"))
     {
         return None;
     }
 
-    let own_level = level_from_markers(
-        element.get_attribute(PRIVACY_ATTRIBUTE).as_deref(),
-        element.get_attribute("class").as_deref(),
-    );
+    let own_level =
+        level_from_markers(facts.attribute(PRIVACY_ATTRIBUTE), facts.attribute("class"));
     let level = inherit_level(parent_level, own_level);
 
     if level == PrivacyLevel::Hidden {
@@ -66,12 +61,25 @@ pub fn describe_element(
             level,
             descend: false,
             child_context: ChildContext::Normal,
+            is_shadow_host: false,
         });
     }
 
-    let mut attributes = recorded_attributes(context, element, &tag_name, level);
+    let mut attributes = recorded_attributes(context, facts.attributes, &tag_name, level);
     add_form_state(element, &tag_name, level, &mut attributes);
     add_element_state(context, element, &tag_name, &mut attributes);
+    if facts.scroll_left != 0.0 {
+        attributes.push((
+            "rr_scrollLeft".into(),
+            AttributeValue::Number(facts.scroll_left),
+        ));
+    }
+    if facts.scroll_top != 0.0 {
+        attributes.push((
+            "rr_scrollTop".into(),
+            AttributeValue::Number(facts.scroll_top),
+        ));
+    }
 
     let records_no_children = matches!(tag_name.as_str(), "script" | "noscript" | "textarea")
         || (tag_name == "style" && has_attribute(&attributes, "_cssText"));
@@ -91,6 +99,7 @@ pub fn describe_element(
         level,
         descend,
         child_context,
+        is_shadow_host: facts.has_shadow_root,
     })
 }
 
@@ -98,19 +107,12 @@ pub fn describe_element(
 /// handler attributes are dropped: they are code, not content.
 fn recorded_attributes(
     context: &SerializeContext<'_>,
-    element: &Element,
+    read: Vec<(String, String)>,
     tag_name: &str,
     level: PrivacyLevel,
 ) -> Vec<(String, AttributeValue)> {
-    let names = element.get_attribute_names();
-    let mut attributes = Vec::with_capacity(names.length() as usize);
-    for name in names.iter() {
-        let Some(name) = name.as_string() else {
-            continue;
-        };
-        let Some(value) = element.get_attribute(&name) else {
-            continue;
-        };
+    let mut attributes = Vec::with_capacity(read.len());
+    for (name, value) in read {
         if let Some(value) = recorded_attribute(context, tag_name, &name, value, level) {
             attributes.push((name, AttributeValue::Text(value)));
         }
@@ -285,14 +287,6 @@ fn add_element_state(
     }
     if tag_name == "iframe" {
         replace_iframe_source(context, element, attributes);
-    }
-
-    let (left, top) = (element.scroll_left(), element.scroll_top());
-    if left != 0 {
-        attributes.push(("rr_scrollLeft".into(), AttributeValue::Number(left.into())));
-    }
-    if top != 0 {
-        attributes.push(("rr_scrollTop".into(), AttributeValue::Number(top.into())));
     }
 }
 

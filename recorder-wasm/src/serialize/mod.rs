@@ -113,6 +113,8 @@ pub struct Description {
     pub descend: bool,
     /// How its children are to be read.
     pub child_context: ChildContext,
+    /// True for an element hosting an open shadow root.
+    pub is_shadow_host: bool,
 }
 
 /// Everything serialization needs to know about the page.
@@ -148,6 +150,7 @@ pub fn describe(
         level: parent_level,
         descend: false,
         child_context: ChildContext::Normal,
+        is_shadow_host: false,
     };
     match node.node_type() {
         Node::ELEMENT_NODE => {
@@ -185,6 +188,7 @@ pub fn describe(
             level: parent_level,
             descend: true,
             child_context: ChildContext::Normal,
+            is_shadow_host: false,
         }),
         _ => None,
     }

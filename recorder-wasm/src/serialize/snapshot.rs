@@ -223,7 +223,7 @@ impl Walk<'_> {
             return placement;
         };
         let element = node.unchecked_ref::<Element>();
-        if description.descend {
+        if description.descend && description.is_shadow_host {
             if let Some(shadow_root) = element.shadow_root() {
                 placement.is_shadow_host = true;
                 self.discovered.push(Discovered::ShadowRoot(shadow_root));

@@ -30,8 +30,8 @@ use crate::serialize::element::{current_css_text, recorded_attribute};
 use crate::serialize::privacy_scope::level_at;
 use crate::serialize::snapshot::{Scope, Walk};
 use crate::serialize::{text_record, ChildContext, NodeRecord, SerializeContext};
-use crate::trackers::iframe::{attach_discovered, root_id_of};
 use crate::sliced_snapshot;
+use crate::trackers::iframe::{attach_discovered, root_id_of};
 use crate::trackers::roots::RootObservers;
 
 /// The running observers of the document, its shadow roots and iframes;
@@ -52,7 +52,9 @@ pub fn start(recording: &Rc<Recording>) -> Result<MutationTracker, RecorderError
 
 /// Takes the first full snapshot in slices ([`sliced_snapshot`]) and starts
 /// observing once it is recorded; until then the recording is paused.
-pub fn start_after_sliced_snapshot(recording: &Rc<Recording>) -> Result<MutationTracker, RecorderError> {
+pub fn start_after_sliced_snapshot(
+    recording: &Rc<Recording>,
+) -> Result<MutationTracker, RecorderError> {
     let slot: Rc<RefCell<Option<Rc<RootObservers>>>> = Rc::default();
     let (for_done, slot_for_done) = (Rc::clone(recording), Rc::clone(&slot));
     sliced_snapshot::start(recording, move || match follow(&for_done) {

@@ -256,6 +256,7 @@ fn mask_level_masks_text_and_attributes_and_hidden_keeps_only_a_box() {
     fixture(
         r#"<div id="masked" class="tapedeck-privacy-mask"><p title="Jane Doe">Jane Doe</p>
            <a id="link" href="/search?q=jane">go</a>
+           <img id="photo" src="/photos/jane.png" alt="Jane" style="width:30px;height:12px">
            <span id="open" data-tapedeck-privacy="allow">Public</span></div>
            <div id="secret" data-tapedeck-privacy="hidden" style="width:50px;height:20px">Hidden <b>text</b></div>"#,
     );
@@ -277,6 +278,17 @@ fn mask_level_masks_text_and_attributes_and_hidden_keeps_only_a_box() {
         "a child may relax its parent"
     );
 
+    let photo = find(&root, "photo").unwrap();
+    assert!(
+        photo["attributes"].get("src").is_none(),
+        "masked images are left out"
+    );
+    assert_eq!(
+        photo["attributes"]["rr_width"], "30px",
+        "a box of the image's size stays"
+    );
+    assert_eq!(photo["attributes"]["alt"], "xxxx");
+
     let secret = find_by_size(&root).expect("the hidden element is recorded as a box");
     assert_eq!(secret["childNodes"], serde_json::json!([]));
     assert_eq!(secret["attributes"]["rr_width"], "50px");
@@ -284,7 +296,7 @@ fn mask_level_masks_text_and_attributes_and_hidden_keeps_only_a_box() {
 }
 
 fn find_by_size(node: &Value) -> Option<&Value> {
-    if node["attributes"]["rr_width"].is_string() {
+    if node["tagName"] == "div" && node["attributes"]["rr_width"].is_string() {
         return Some(node);
     }
     node["childNodes"].as_array()?.iter().find_map(find_by_size)

@@ -66,6 +66,11 @@ pub fn describe_element(
     }
 
     let mut attributes = recorded_attributes(context, facts.attributes, &tag_name, level);
+    if tag_name == "img" && level.masks_text() {
+        // The picture is left out (its source is not recorded); a box of
+        // its size keeps the layout.
+        attributes.extend(box_attributes(element));
+    }
     add_form_state(element, &tag_name, level, &mut attributes);
     add_element_state(context, element, &tag_name, &mut attributes);
     if facts.scroll_left != 0.0 {

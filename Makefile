@@ -41,6 +41,7 @@ lint:
 test-rust:
 	cargo test --workspace
 	crates/intake/scripts/test-services.sh
+	crates/intake/scripts/cargo-fuzz.sh 20
 
 test-wasm:
 	cd recorder-wasm && wasm-pack test --headless --chrome

@@ -24,6 +24,13 @@ if ! command -v wasm-pack >/dev/null; then
   cargo install wasm-pack
 fi
 
+# The intake's coverage-guided fuzzing (crates/intake/scripts/cargo-fuzz.sh)
+# runs under cargo-fuzz, on the stable toolchain with RUSTC_BOOTSTRAP=1.
+if ! cargo fuzz --version >/dev/null 2>&1; then
+  say "installing cargo-fuzz"
+  cargo install cargo-fuzz
+fi
+
 if [ "${TAPEDECK_NEED_BROWSER:-1}" = 1 ] && { [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; }; then
   say "installing Chromium and ChromeDriver"
   SUDO=""

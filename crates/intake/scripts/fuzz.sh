@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Fuzzes the segment and metadata parsers for a bounded time on stable Rust
-# (cargo-fuzz needs a nightly toolchain's sanitizers, which this project
-# does not assume): mutation fuzzing in tests/api/fuzz.rs, optimised.
+# Fuzzes the segment and metadata parsers for a bounded time with plain
+# `cargo test` (no instrumentation; cargo-fuzz.sh runs the coverage-guided
+# libFuzzer targets): mutation fuzzing in tests/api/fuzz.rs, optimised.
 #
 #   crates/intake/scripts/fuzz.sh [seconds]
 set -euo pipefail

@@ -14,7 +14,7 @@ DURATION="${1:-10}"
 CONNECTIONS="${2:-32}"
 TARGET="${CARGO_TARGET_DIR:-$ROOT/target}"
 BIN="$TARGET/release/tapedeck-intake"
-WORK="$(mktemp -d "${TMPDIR:-/tmp}/tapedeck-load.XXXXXX")"
+WORK="$(mktemp -d)"
 PID=""
 cleanup() {
   if [ -n "$PID" ]; then kill "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; fi

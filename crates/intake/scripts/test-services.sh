@@ -11,7 +11,7 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/../../.." && pwd)"
-WORK="$(mktemp -d "${TMPDIR:-/tmp}/tapedeck-services.XXXXXX")"
+WORK="$(mktemp -d)"
 chmod 755 "$WORK"
 PG_BIN="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)"
 PATH="$PG_BIN:$PATH"

@@ -2,6 +2,7 @@
 //! recorded.
 
 use serde::Deserialize;
+use tapedeck_model::id::is_valid_id;
 use tapedeck_privacy::PrivacyLevel;
 
 /// Options as the page writes them (camelCase), before validation.
@@ -199,14 +200,6 @@ fn positive(value: Option<f64>, default: f64, name: &'static str) -> Result<f64,
         Some(value) if value.is_finite() && value > 0.0 => Ok(value),
         Some(_) => Err(OptionsError::Duration(name)),
     }
-}
-
-/// True for ids the intake accepts: 1 to 128 of `[A-Za-z0-9_-]`.
-pub fn is_valid_id(id: &str) -> bool {
-    (1..=128).contains(&id.len())
-        && id
-            .bytes()
-            .all(|byte| byte.is_ascii_alphanumeric() || byte == b'-' || byte == b'_')
 }
 
 /// Turns the endpoint option into an absolute base URL without a trailing

@@ -2,8 +2,7 @@
 
 use std::fmt;
 
-/// The longest id accepted, in bytes.
-pub const MAX_ID_BYTES: usize = 128;
+pub use tapedeck_model::id::MAX_ID_BYTES;
 
 /// An application, session or view id that has been checked to be 1 to
 /// [`MAX_ID_BYTES`] characters of `A-Z a-z 0-9 _ -`.
@@ -16,9 +15,7 @@ pub struct SafeId(String);
 impl SafeId {
     /// Checks `raw`, returning `None` when it is not a safe id.
     pub fn parse(raw: &str) -> Option<Self> {
-        let allowed = |byte: u8| byte.is_ascii_alphanumeric() || byte == b'_' || byte == b'-';
-        let valid = !raw.is_empty() && raw.len() <= MAX_ID_BYTES && raw.bytes().all(allowed);
-        valid.then(|| Self(raw.to_owned()))
+        tapedeck_model::id::is_valid_id(raw).then(|| Self(raw.to_owned()))
     }
 
     /// The id as text.

@@ -8,6 +8,7 @@
 //! tested with `cargo test`.
 
 pub mod event;
+pub mod id;
 pub mod node;
 pub mod segment;
 pub mod worker;

@@ -58,6 +58,19 @@ impl NodeMap {
         id
     }
 
+    /// Takes the next free id, for a node whose id the caller stores in
+    /// [`Self::ids`] itself (a batched walk stores a batch's ids at once).
+    pub fn reserve_id(&self) -> NodeId {
+        let id = self.next_id.get();
+        self.next_id.set(id + 1);
+        id
+    }
+
+    /// The map from nodes to their ids.
+    pub fn ids(&self) -> &WeakMap {
+        &self.ids
+    }
+
     /// A constructed stylesheet's id.
     pub fn style_id(&self, sheet: &JsValue) -> u32 {
         if let Some(id) = self.style_ids.get(sheet.unchecked_ref()).as_f64() {

@@ -13,7 +13,7 @@ use web_sys::{
 };
 
 use super::{css, url, ChildContext, Description, NodeRecord, SerializeContext};
-use crate::dom::read::element_facts;
+use crate::dom::read::{element_facts, ElementFacts};
 
 /// Attributes holding one URL, made absolute for the replayer.
 const URL_ATTRIBUTES: &[&str] = &[
@@ -33,7 +33,24 @@ pub fn describe_element(
     element: &Element,
     parent_level: PrivacyLevel,
 ) -> Option<Description> {
-    let facts = element_facts(element);
+    describe_element_facts(
+        context,
+        element_facts(element),
+        &|| element.clone(),
+        parent_level,
+    )
+}
+
+/// Describes an element from facts already read. `element` gives the
+/// element itself, which only fields, stylesheets, media, dialogs and
+/// hidden boxes need: a walk that reads facts in batches asks for it
+/// only then.
+pub fn describe_element_facts(
+    context: &SerializeContext<'_>,
+    facts: ElementFacts,
+    element: &dyn Fn() -> Element,
+    parent_level: PrivacyLevel,
+) -> Option<Description> {
     let is_svg = facts.is_svg;
     let tag_name = if is_svg {
         facts.local_name.clone()
@@ -55,7 +72,7 @@ pub fn describe_element(
         return Some(Description {
             record: NodeRecord::Element {
                 tag_name,
-                attributes: box_attributes(element),
+                attributes: box_attributes(&element()),
                 is_svg,
             },
             level,
@@ -65,14 +82,27 @@ pub fn describe_element(
         });
     }
 
+    let dialog_open = facts.attribute("open").is_some();
+    let iframe_source = (tag_name == "iframe")
+        .then(|| facts.attribute("src").map(str::to_owned))
+        .flatten();
     let mut attributes = recorded_attributes(context, facts.attributes, &tag_name, level);
     if tag_name == "img" && level.masks_text() {
         // The picture is left out (its source is not recorded); a box of
         // its size keeps the layout.
-        attributes.extend(box_attributes(element));
+        attributes.extend(box_attributes(&element()));
     }
-    add_form_state(element, &tag_name, level, &mut attributes);
-    add_element_state(context, element, &tag_name, &mut attributes);
+    match tag_name.as_str() {
+        "input" | "textarea" | "select" | "option" => {
+            add_form_state(&element(), &tag_name, level, &mut attributes);
+        }
+        "link" | "style" | "audio" | "video" => {
+            add_element_state(context, &element(), &tag_name, &mut attributes);
+        }
+        "dialog" if dialog_open => add_dialog_state(&element(), &mut attributes),
+        "iframe" => replace_iframe_source(context, iframe_source, &mut attributes),
+        _ => {}
+    }
     if facts.scroll_left != 0.0 {
         attributes.push((
             "rr_scrollLeft".into(),
@@ -260,8 +290,8 @@ fn add_form_state(
     }
 }
 
-/// Adds state that lives outside attributes: inlined stylesheets, scroll
-/// offsets and the open mode of dialogs.
+/// Adds state that lives outside attributes: inlined stylesheets and media
+/// playback.
 fn add_element_state(
     context: &SerializeContext<'_>,
     element: &Element,
@@ -278,21 +308,19 @@ fn add_element_state(
         if let Some(text) = style_element_text(context, element) {
             attributes.push(("_cssText".into(), AttributeValue::Text(text)));
         }
-    } else if tag_name == "dialog" && element.has_attribute("open") {
-        let mode = if element.matches(":modal").unwrap_or(false) {
-            "modal"
-        } else {
-            "non-modal"
-        };
-        attributes.push(("rr_open_mode".into(), AttributeValue::Text(mode.into())));
-    }
-
-    if matches!(tag_name, "audio" | "video") {
+    } else if matches!(tag_name, "audio" | "video") {
         add_media_state(element.unchecked_ref(), attributes);
     }
-    if tag_name == "iframe" {
-        replace_iframe_source(context, element, attributes);
-    }
+}
+
+/// An open dialog's mode, which its attributes do not tell.
+fn add_dialog_state(element: &Element, attributes: &mut Vec<(String, AttributeValue)>) {
+    let mode = if element.matches(":modal").unwrap_or(false) {
+        "modal"
+    } else {
+        "non-modal"
+    };
+    attributes.push(("rr_open_mode".into(), AttributeValue::Text(mode.into())));
 }
 
 /// An iframe's content is recorded as its own document (when readable), so
@@ -302,10 +330,10 @@ fn add_element_state(
 /// recorded size.
 fn replace_iframe_source(
     context: &SerializeContext<'_>,
-    element: &Element,
+    source: Option<String>,
     attributes: &mut Vec<(String, AttributeValue)>,
 ) {
-    if let Some(source) = element.get_attribute("src") {
+    if let Some(source) = source {
         let source = url::resolve(&source, &context.base_url);
         attributes.push(("rr_src".into(), AttributeValue::Text(source)));
     }

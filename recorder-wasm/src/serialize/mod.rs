@@ -18,6 +18,8 @@ use tapedeck_privacy::{mask_text, PrivacyLevel};
 use wasm_bindgen::JsCast;
 use web_sys::{CharacterData, Document, DocumentType, Element, Node};
 
+use crate::dom::read::NodeRead;
+
 /// What is recorded of one node, owned so it can outlive the DOM call that
 /// produced it.
 #[derive(Debug, Clone, PartialEq)]
@@ -167,12 +169,7 @@ pub fn describe(
         }
         Node::COMMENT_NODE => {
             let text = node.unchecked_ref::<CharacterData>().data();
-            let text = if parent_level.masks_text() {
-                mask_text(&text)
-            } else {
-                text
-            };
-            Some(leaf(NodeRecord::Comment { text }))
+            Some(leaf(comment_record(text, parent_level)))
         }
         Node::CDATA_SECTION_NODE => Some(leaf(NodeRecord::CData)),
         Node::DOCUMENT_TYPE_NODE => {
@@ -192,6 +189,61 @@ pub fn describe(
         }),
         _ => None,
     }
+}
+
+/// Describes a node from what a batched read saw of it, as [`describe`]
+/// does from the node; `node` gives the node itself for the few cases that
+/// need more than the read.
+pub fn describe_read(
+    context: &SerializeContext<'_>,
+    read: NodeRead<'_>,
+    node: &dyn Fn() -> Node,
+    parent_level: PrivacyLevel,
+    parent_context: ChildContext,
+) -> Option<Description> {
+    let leaf = |record| Description {
+        record,
+        level: parent_level,
+        descend: false,
+        child_context: ChildContext::Normal,
+        is_shadow_host: false,
+    };
+    match read {
+        NodeRead::Element(facts) => element::describe_element_facts(
+            context,
+            facts,
+            &|| node().unchecked_into(),
+            parent_level,
+        ),
+        NodeRead::Text(text) => Some(leaf(text_record(
+            context,
+            text.to_string(),
+            parent_level,
+            parent_context,
+        ))),
+        NodeRead::Comment(text) => Some(leaf(comment_record(text.to_string(), parent_level))),
+        NodeRead::Doctype {
+            name,
+            public_id,
+            system_id,
+        } => Some(leaf(NodeRecord::DocumentType {
+            name: name.to_string(),
+            public_id: public_id.to_string(),
+            system_id: system_id.to_string(),
+        })),
+        NodeRead::Document | NodeRead::Unreadable { .. } | NodeRead::Other { .. } => {
+            describe(context, &node(), parent_level, parent_context)
+        }
+    }
+}
+
+fn comment_record(text: String, level: PrivacyLevel) -> NodeRecord {
+    let text = if level.masks_text() {
+        mask_text(&text)
+    } else {
+        text
+    };
+    NodeRecord::Comment { text }
 }
 
 /// The record of a text node's current text under `level`.

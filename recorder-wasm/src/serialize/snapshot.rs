@@ -1,22 +1,27 @@
 //! Serializing a subtree: the whole document for a full snapshot, one
 //! iframe's document when it is attached, or an added node's subtree.
 //!
-//! The walk keeps an explicit stack instead of recursing, because pages
-//! nest deeper than WebAssembly's stack allows, and because a walk that
-//! owns its position can later be paused between frames and resumed.
+//! The DOM is read in batches by [`SubtreeReader`]: one call across the
+//! boundary per batch of nodes, instead of several per node, which is what
+//! a snapshot's time went to. What is recorded of each node, its id and
+//! its privacy are decided here, from what the reader saw. The walk keeps
+//! an explicit stack instead of recursing, because pages nest deeper than
+//! WebAssembly's stack allows, and because a walk that owns its position
+//! can be paused between frames and resumed.
 //!
 //! An element's open shadow root is walked after its light children, its
 //! children marked `isShadow`, as rrweb's replayer expects. Shadow roots and
 //! iframes met on the way are collected in [`Walk::discovered`], so the
 //! caller can start observing them.
 
-use tapedeck_model::node::Placement;
+use tapedeck_model::node::{write_raw, Placement};
 use tapedeck_model::NodeId;
 use tapedeck_privacy::PrivacyLevel;
 use wasm_bindgen::JsCast;
 use web_sys::{Document, Element, HtmlIFrameElement, Node, ShadowRoot};
 
-use super::{describe, ChildContext, Description, NodeRecord, SerializeContext};
+use super::{describe, describe_read, ChildContext, Description, NodeRecord, SerializeContext};
+use crate::dom::read::{NodeRead, SubtreeReader, Token, Tokens};
 use crate::node_map::NodeMap;
 
 /// A root found during a walk that needs observers of its own.
@@ -53,38 +58,49 @@ pub struct Walk<'a> {
     pub discovered: Vec<Discovered>,
 }
 
-/// An open node whose children are being written.
+/// How many nodes the reader reads per call: enough that the calls cost
+/// little, few enough that a sliced walk can stop on time.
+const BATCH_NODES: u32 = 128;
+
+/// A node the reader has opened, whose children (and perhaps shadow
+/// children) are being read.
 struct OpenNode {
-    record: NodeRecord,
-    id: NodeId,
+    /// False when the node is not recorded: nothing inside it is either.
+    recorded: bool,
+    /// Whether its children are recorded.
+    descend: bool,
+    /// The privacy level inside it.
     level: PrivacyLevel,
+    /// How its children are read.
     child_context: ChildContext,
-    next_child: Option<Node>,
-    shadow_root: Option<ShadowRoot>,
+    /// True once the reader has moved on to its shadow root's children.
     in_shadow: bool,
+    /// True once a child has been written (the next needs a comma).
     wrote_child: bool,
 }
 
-/// Where a walk stands: the open nodes from the root down, so a walk can
-/// stop between two nodes and go on later.
-#[derive(Default)]
+/// Where a walk stands: the reader's place in the DOM and the open nodes
+/// from the root down, so a walk can stop between two batches and go on
+/// later.
 pub struct Cursor {
+    reader: SubtreeReader,
     stack: Vec<OpenNode>,
-    skip_recorded: bool,
+    scope: Scope,
+    started: bool,
 }
 
 impl Cursor {
     /// True when the whole subtree has been written.
     pub fn is_done(&self) -> bool {
-        self.stack.is_empty()
+        self.started && self.stack.is_empty()
     }
 
     /// Makes the walk pass over nodes that already have an id. A snapshot
     /// taken in slices needs this: a node moved out of the part already
     /// written into the part still ahead must not be written twice (the
     /// move is sent as a mutation after the snapshot).
-    pub fn skipping_recorded(mut self) -> Self {
-        self.skip_recorded = true;
+    pub fn skipping_recorded(self) -> Self {
+        self.reader.set_skip_recorded(true);
         self
     }
 }
@@ -103,63 +119,137 @@ impl Walk<'_> {
 
     /// Opens `root`; `None` (and nothing written) when it is not recorded.
     pub fn begin(&mut self, root: &Node, scope: Scope, out: &mut Vec<u8>) -> Option<Cursor> {
-        let description = describe(self.context, root, scope.level, scope.child_context)?;
-        let first = self.open(root, description, scope.is_shadow, out);
-        Some(Cursor {
-            stack: vec![first],
-            skip_recorded: false,
-        })
+        let mut cursor = Cursor {
+            reader: SubtreeReader::new(root, self.node_map.ids(), false),
+            stack: Vec::new(),
+            scope,
+            started: false,
+        };
+        let mut written = Vec::new();
+        self.write_batch(&mut cursor, 1, &mut written);
+        let root_recorded = cursor
+            .stack
+            .first()
+            .map_or(!written.is_empty(), |root| root.recorded);
+        if !root_recorded {
+            return None;
+        }
+        out.extend_from_slice(&written);
+        Some(cursor)
     }
 
     /// Writes nodes until the subtree is done or `should_pause` (asked
-    /// between nodes) says to stop; the cursor then says where to go on.
+    /// between batches of nodes) says to stop; the cursor then says where
+    /// to go on.
     pub fn advance(
         &mut self,
         cursor: &mut Cursor,
         out: &mut Vec<u8>,
         mut should_pause: impl FnMut() -> bool,
     ) {
-        let stack = &mut cursor.stack;
-        while let Some(top) = stack.last_mut() {
-            let child = match top.next_child.take() {
-                Some(child) => child,
-                None => match top.shadow_root.take() {
-                    // Light children are done; the shadow children follow.
-                    Some(shadow_root) => {
-                        top.in_shadow = true;
-                        top.next_child = shadow_root.first_child();
-                        continue;
-                    }
-                    None => {
-                        let done = stack
-                            .pop()
-                            .expect("the loop only runs with a node on the stack");
-                        done.record.with_id(done.id).write_close(out);
-                        continue;
-                    }
-                },
-            };
-            top.next_child = child.next_sibling();
-
-            if cursor.skip_recorded && self.node_map.id_of(&child).is_some() {
-                continue;
-            }
-            let Some(description) = describe(self.context, &child, top.level, top.child_context)
-            else {
-                continue;
-            };
-            if top.wrote_child {
-                out.push(b',');
-            }
-            top.wrote_child = true;
-            let is_shadow = top.in_shadow;
-            let opened = self.open(&child, description, is_shadow, out);
-            stack.push(opened);
-
+        while !cursor.is_done() {
+            self.write_batch(cursor, BATCH_NODES, out);
             if should_pause() {
                 return;
             }
         }
+    }
+
+    /// Reads the next batch of at most `budget` nodes and writes what is
+    /// recorded of them.
+    fn write_batch(&mut self, cursor: &mut Cursor, budget: u32, out: &mut Vec<u8>) {
+        let batch = cursor.reader.read(budget);
+        cursor.started = true;
+        // Ids given in this batch, as (node index, id) pairs, stored in
+        // one call at the end.
+        let mut new_ids = Vec::new();
+        for token in Tokens::new(&batch) {
+            match token {
+                Token::Shadow => {
+                    if let Some(top) = cursor.stack.last_mut() {
+                        top.in_shadow = true;
+                    }
+                }
+                Token::Close => {
+                    let done = cursor
+                        .stack
+                        .pop()
+                        .expect("the reader closes only nodes it opened");
+                    if done.recorded {
+                        write_raw(out, "]}");
+                    }
+                }
+                Token::Node { index, known, read } => {
+                    let opens = read.opens();
+                    let written =
+                        self.write_read_node(cursor, index, known, read, &mut new_ids, out);
+                    if opens {
+                        cursor.stack.push(written.unwrap_or(OpenNode {
+                            recorded: false,
+                            descend: false,
+                            level: PrivacyLevel::Hidden,
+                            child_context: ChildContext::Normal,
+                            in_shadow: false,
+                            wrote_child: false,
+                        }));
+                    }
+                }
+            }
+        }
+        if !new_ids.is_empty() {
+            cursor.reader.store_ids(self.node_map.ids(), &new_ids);
+        }
+    }
+
+    /// Writes one node the reader saw, when it is recorded, and returns
+    /// what its children need to know.
+    fn write_read_node(
+        &mut self,
+        cursor: &mut Cursor,
+        index: u32,
+        known: Option<NodeId>,
+        read: NodeRead<'_>,
+        new_ids: &mut Vec<u32>,
+        out: &mut Vec<u8>,
+    ) -> Option<OpenNode> {
+        let (level, child_context, is_shadow) = match cursor.stack.last() {
+            Some(parent) if !(parent.recorded && parent.descend) => return None,
+            Some(parent) => (parent.level, parent.child_context, parent.in_shadow),
+            None => (
+                cursor.scope.level,
+                cursor.scope.child_context,
+                cursor.scope.is_shadow,
+            ),
+        };
+        let reader = &cursor.reader;
+        let node = || reader.node(index);
+        let description = describe_read(self.context, read, &node, level, child_context)?;
+
+        if let Some(parent) = cursor.stack.last_mut() {
+            if parent.wrote_child {
+                out.push(b',');
+            }
+            parent.wrote_child = true;
+        }
+        let id = known.unwrap_or_else(|| {
+            let id = self.node_map.reserve_id();
+            new_ids.extend([index, id]);
+            id
+        });
+        let placement = self.placement(&node, &description, is_shadow);
+        let serialized = description.record.with_id(id);
+        serialized.write_open(&placement, out);
+        if !serialized.has_children_list() {
+            return None;
+        }
+        Some(OpenNode {
+            recorded: true,
+            descend: description.descend,
+            level: description.level,
+            child_context: description.child_context,
+            in_shadow: false,
+            wrote_child: false,
+        })
     }
 
     /// Writes one node (without children) as mutation adds carry it, and
@@ -172,48 +262,22 @@ impl Walk<'_> {
     ) -> Option<(NodeId, Description)> {
         let description = describe(self.context, node, scope.level, scope.child_context)?;
         let id = self.node_map.id_or_assign(node);
-        let placement = self.placement(node, &description, scope.is_shadow);
+        let placement = self.placement(&|| node.clone(), &description, scope.is_shadow);
         description.record.with_id(id).write_leaf(&placement, out);
         Some((id, description))
     }
 
-    fn open(
+    /// The node's placement, noting shadow roots and iframes to observe;
+    /// `node` gives the node itself, which only those need.
+    fn placement(
         &mut self,
-        node: &Node,
-        description: Description,
+        node: &dyn Fn() -> Node,
+        description: &Description,
         is_shadow: bool,
-        out: &mut Vec<u8>,
-    ) -> OpenNode {
-        let id = self.node_map.id_or_assign(node);
-        let placement = self.placement(node, &description, is_shadow);
-        description.record.with_id(id).write_open(&placement, out);
-
-        let shadow_root = if placement.is_shadow_host {
-            node.unchecked_ref::<Element>().shadow_root()
-        } else {
-            None
-        };
-        OpenNode {
-            next_child: if description.descend {
-                node.first_child()
-            } else {
-                None
-            },
-            shadow_root,
-            in_shadow: false,
-            record: description.record,
-            id,
-            level: description.level,
-            child_context: description.child_context,
-            wrote_child: false,
-        }
-    }
-
-    /// The node's placement, noting shadow roots and iframes to observe.
-    fn placement(&mut self, node: &Node, description: &Description, is_shadow: bool) -> Placement {
+    ) -> Placement {
         // An iframe's document node itself carries no `rootId`: the
         // replayer would wait for that id, which is the node's own.
-        let is_document = node.node_type() == Node::DOCUMENT_NODE;
+        let is_document = description.record == NodeRecord::Document;
         let mut placement = Placement {
             is_shadow,
             root_id: self.root_id.filter(|_| !is_document),
@@ -222,16 +286,15 @@ impl Walk<'_> {
         let NodeRecord::Element { tag_name, .. } = &description.record else {
             return placement;
         };
-        let element = node.unchecked_ref::<Element>();
         if description.descend && description.is_shadow_host {
-            if let Some(shadow_root) = element.shadow_root() {
+            if let Some(shadow_root) = node().unchecked_into::<Element>().shadow_root() {
                 placement.is_shadow_host = true;
                 self.discovered.push(Discovered::ShadowRoot(shadow_root));
             }
         }
         if tag_name == "iframe" && description.level != PrivacyLevel::Hidden {
             self.discovered
-                .push(Discovered::Iframe(node.clone().unchecked_into()));
+                .push(Discovered::Iframe(node().unchecked_into()));
         }
         placement
     }

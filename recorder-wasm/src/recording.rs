@@ -67,16 +67,7 @@ impl Recording {
 
     /// What serialization needs about the page right now.
     pub fn serialize_context(&self) -> SerializeContext<'_> {
-        let base_url = self
-            .document
-            .base_uri()
-            .ok()
-            .flatten()
-            .unwrap_or_else(|| self.document.url().unwrap_or_default());
-        SerializeContext {
-            document: &self.document,
-            base_url,
-        }
+        SerializeContext::for_document(&self.document)
     }
 
     /// Queues shadow roots, iframes and iframe documents that serialization

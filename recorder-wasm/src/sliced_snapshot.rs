@@ -214,6 +214,9 @@ impl Job {
             self.after
                 .texts
                 .extend(changes.texts.into_iter().filter(|node| written(node)));
+            self.after
+                .resent
+                .extend(changes.resent.into_iter().filter(|node| written(node)));
             self.after.attributes.extend(
                 changes
                     .attributes

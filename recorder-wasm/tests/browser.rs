@@ -694,6 +694,43 @@ fn a_subtree_that_becomes_masked_is_sent_again_masked() {
 }
 
 #[wasm_bindgen_test]
+fn a_box_resent_for_a_privacy_change_keeps_its_scroll_offset() {
+    let lines = "<p>line</p>".repeat(40);
+    fixture(&format!(
+        r#"<div id="pane" style="height:50px;overflow:auto">{lines}</div>"#
+    ));
+    by_id("pane").set_scroll_top(30);
+    let harness = Harness::new("allow");
+    record_full_snapshot(&harness.recording);
+    let tracker = mutation::start(&harness.recording).unwrap();
+
+    by_id("pane")
+        .set_attribute("class", "tapedeck-privacy-mask")
+        .unwrap();
+    tracker.record_pending();
+    // A new box is attached unscrolled, so its offsets are not read (that
+    // would make the browser lay out the page on every mutation).
+    let fresh = by_id("fixture");
+    fresh
+        .insert_adjacent_html("beforeend", r#"<div id="fresh">new</div>"#)
+        .unwrap();
+    tracker.record_pending();
+
+    let events = harness.events();
+    let mutations = mutation_events(&events);
+    let resent = mutations[0]["data"]["adds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|add| add["node"]["attributes"]["id"] == "pane")
+        .expect("the pane is sent again under its new level");
+    assert_eq!(resent["node"]["attributes"]["rr_scrollTop"], 30);
+    let added = &mutations[1]["data"]["adds"][0]["node"];
+    assert_eq!(added["attributes"]["id"], "fresh");
+    assert!(added["attributes"].get("rr_scrollTop").is_none());
+}
+
+#[wasm_bindgen_test]
 async fn a_sliced_snapshot_stays_consistent_with_changes_between_slices() {
     let mut html = String::from(r#"<ul id="early">"#);
     for index in 0..300 {

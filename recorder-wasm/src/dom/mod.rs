@@ -1,6 +1,7 @@
 //! Small RAII wrappers over browser APIs, so that dropping a handle always
 //! undoes what creating it did.
 
+pub mod ancestry;
 pub mod cast;
 pub mod hooks;
 pub mod listener;

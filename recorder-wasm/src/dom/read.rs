@@ -20,11 +20,11 @@ const NEVER_SCROLLED = new Set(['a', 'abbr', 'b', 'bdi', 'bdo', 'br', 'cite', 'c
   'dfn', 'em', 'hr', 'i', 'img', 'input', 'kbd', 'label', 'link', 'mark', 'meta', 'option',
   'q', 's', 'samp', 'script', 'small', 'source', 'span', 'strong', 'style', 'sub', 'sup',
   'time', 'title', 'track', 'u', 'var', 'wbr', 'head', 'base', 'noscript', 'template']);
-export function read_element(element) {
+export function read_element(element, withScroll) {
   const attributes = element.attributes;
   const svg = element.namespaceURI === SVG;
   const name = element.localName;
-  const scrolls = !svg && !NEVER_SCROLLED.has(name);
+  const scrolls = withScroll && !svg && !NEVER_SCROLLED.has(name);
   let facts = (svg ? 's' : 'h') + (element.shadowRoot ? '+' : '-') + '\\u0000' + name +
     '\\u0000' + (scrolls ? element.scrollLeft : 0) + '\\u0000' + (scrolls ? element.scrollTop : 0) +
     '\\u0000' + attributes.length;
@@ -95,7 +95,7 @@ export class SubtreeReader {
     const type = node.nodeType;
     if (type === 1) {
       this.stack.push({ next: node.firstChild, shadow: node.shadowRoot });
-      const facts = read_element(node);
+      const facts = read_element(node, true);
       return facts === null ? out + 'N\\u0000' + id + '\\u00001\\u0000'
         : out + 'E\\u0000' + id + '\\u0000' + facts + '\\u0000';
     }
@@ -128,7 +128,7 @@ export class SubtreeReader {
 }
 ")]
 extern "C" {
-    fn read_element(element: &Element) -> Option<String>;
+    fn read_element(element: &Element, with_scroll: bool) -> Option<String>;
     /// The node's id in `map`, or `next` after storing it there.
     pub fn assign_id(map: &js_sys::WeakMap, node: &web_sys::Node, next: u32) -> u32;
 
@@ -180,12 +180,13 @@ impl ElementFacts {
     }
 }
 
-/// Reads `element`'s facts, in one call when possible.
-pub fn element_facts(element: &Element) -> ElementFacts {
-    match read_element(element) {
+/// Reads `element`'s facts, in one call when possible; its scroll offsets
+/// are left at zero unless `with_scroll`.
+pub fn element_facts(element: &Element, with_scroll: bool) -> ElementFacts {
+    match read_element(element, with_scroll) {
         Some(facts) => parse_facts(&mut facts.split('\u{0}'))
             .expect("read_element writes every field it announces"),
-        None => read_slowly(element),
+        None => read_slowly(element, with_scroll),
     }
 }
 
@@ -340,7 +341,7 @@ impl<'a> Iterator for Tokens<'a> {
     }
 }
 
-fn read_slowly(element: &Element) -> ElementFacts {
+fn read_slowly(element: &Element, with_scroll: bool) -> ElementFacts {
     let names = element.get_attribute_names();
     let attributes = names
         .iter()
@@ -351,8 +352,16 @@ fn read_slowly(element: &Element) -> ElementFacts {
         is_svg: element.namespace_uri().as_deref() == Some("http://www.w3.org/2000/svg"),
         has_shadow_root: element.shadow_root().is_some(),
         local_name: element.local_name(),
-        scroll_left: element.scroll_left().into(),
-        scroll_top: element.scroll_top().into(),
+        scroll_left: if with_scroll {
+            element.scroll_left().into()
+        } else {
+            0.0
+        },
+        scroll_top: if with_scroll {
+            element.scroll_top().into()
+        } else {
+            0.0
+        },
         attributes,
     }
 }

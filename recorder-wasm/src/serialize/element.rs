@@ -35,7 +35,7 @@ pub fn describe_element(
 ) -> Option<Description> {
     describe_element_facts(
         context,
-        element_facts(element),
+        element_facts(element, context.reads_scroll),
         &|| element.clone(),
         parent_level,
     )

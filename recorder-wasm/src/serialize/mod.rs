@@ -125,6 +125,13 @@ pub struct SerializeContext<'a> {
     pub document: &'a Document,
     /// The document's base URL, for making references absolute.
     pub base_url: String,
+    /// Whether elements' scroll offsets are read. Reading one makes the
+    /// browser lay out the page first when it changed, so doing it for
+    /// nodes a mutation just added would force a layout on every batch.
+    /// Those offsets are zero anyway (an element loses its scroll position
+    /// when it leaves the document), and a scroll after the insertion
+    /// fires a scroll event, which the scroll tracker records.
+    pub reads_scroll: bool,
 }
 
 impl<'a> SerializeContext<'a> {
@@ -135,7 +142,11 @@ impl<'a> SerializeContext<'a> {
             .ok()
             .flatten()
             .unwrap_or_else(|| document.url().unwrap_or_default());
-        Self { document, base_url }
+        Self {
+            document,
+            base_url,
+            reads_scroll: true,
+        }
     }
 }
 

@@ -11,19 +11,33 @@ use tapedeck_privacy::level::PRIVACY_ATTRIBUTE;
 use tapedeck_privacy::{level_from_markers, PrivacyLevel};
 use web_sys::{Element, Node};
 
+use crate::dom::ancestry::markers_up;
 use crate::dom::cast::{as_document, as_element, as_shadow_root};
 
 /// The level that applies to `node` (and to children added under it),
 /// given the page's global level.
 pub fn level_at(node: &Node, global: PrivacyLevel) -> PrivacyLevel {
-    // The closest marker decides, unless any ancestor is hidden: nothing
-    // escapes a hidden subtree.
+    let Some(start) = element_or_parent(node) else {
+        return global;
+    };
+    match markers_up(&start, PRIVACY_ATTRIBUTE) {
+        Some(read) => level_from_chain(read.iter(), global),
+        None => level_from_chain(markers_read_one_by_one(&start).into_iter(), global),
+    }
+}
+
+/// The level given the markers of a node's ancestors, nearest first: the
+/// closest marker decides, unless any ancestor is hidden, since nothing
+/// escapes a hidden subtree.
+fn level_from_chain<S: AsRef<str>>(
+    chain: impl Iterator<Item = (Option<S>, Option<S>)>,
+    global: PrivacyLevel,
+) -> PrivacyLevel {
     let mut closest: Option<PrivacyLevel> = None;
-    let mut current = element_or_parent(node);
-    while let Some(element) = current {
+    for (own, classes) in chain {
         let own = level_from_markers(
-            element.get_attribute(PRIVACY_ATTRIBUTE).as_deref(),
-            element.get_attribute("class").as_deref(),
+            own.as_ref().map(AsRef::as_ref),
+            classes.as_ref().map(AsRef::as_ref),
         );
         if own == Some(PrivacyLevel::Hidden) {
             return PrivacyLevel::Hidden;
@@ -31,9 +45,23 @@ pub fn level_at(node: &Node, global: PrivacyLevel) -> PrivacyLevel {
         if closest.is_none() {
             closest = own;
         }
-        current = privacy_parent(&element);
     }
     closest.unwrap_or(global)
+}
+
+/// The markers of `start` and its ancestors, read attribute by attribute
+/// (for values the one-call read cannot carry).
+fn markers_read_one_by_one(start: &Element) -> Vec<(Option<String>, Option<String>)> {
+    let mut chain = Vec::new();
+    let mut current = Some(start.clone());
+    while let Some(element) = current {
+        chain.push((
+            element.get_attribute(PRIVACY_ATTRIBUTE),
+            element.get_attribute("class"),
+        ));
+        current = privacy_parent(&element);
+    }
+    chain
 }
 
 /// The element whose level `element` inherits: its parent, a shadow
@@ -65,4 +93,49 @@ fn element_or_parent(node: &Node) -> Option<Element> {
         return Some(shadow_root.host());
     }
     node.parent_element()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chain<'a>(
+        markers: &'a [(Option<&'a str>, Option<&'a str>)],
+    ) -> impl Iterator<Item = (Option<&'a str>, Option<&'a str>)> + 'a {
+        markers.iter().copied()
+    }
+
+    #[test]
+    fn the_closest_marker_decides() {
+        let markers = [
+            (None, Some("row")),
+            (Some("allow"), None),
+            (Some("mask"), None),
+        ];
+        assert_eq!(
+            level_from_chain(chain(&markers), PrivacyLevel::Mask),
+            PrivacyLevel::Allow
+        );
+    }
+
+    #[test]
+    fn a_hidden_ancestor_wins_over_a_closer_marker() {
+        let markers = [
+            (Some("allow"), None),
+            (None, Some("box tapedeck-privacy-hidden")),
+        ];
+        assert_eq!(
+            level_from_chain(chain(&markers), PrivacyLevel::Allow),
+            PrivacyLevel::Hidden
+        );
+    }
+
+    #[test]
+    fn without_markers_the_page_level_applies() {
+        let markers = [(None, Some("a")), (None, None)];
+        assert_eq!(
+            level_from_chain(chain(&markers), PrivacyLevel::MaskUserInput),
+            PrivacyLevel::MaskUserInput
+        );
+    }
 }

@@ -96,6 +96,10 @@ pub struct Changes {
     pub texts: Vec<Node>,
     /// Elements and the name of each attribute that changed.
     pub attributes: Vec<(Element, String)>,
+    /// Elements sent again in place because their privacy level changed
+    /// (also listed in `removed` and `added`). Unlike moved or new nodes,
+    /// they and their descendants keep their scroll offsets.
+    pub resent: Vec<Node>,
 }
 
 impl Changes {
@@ -105,6 +109,7 @@ impl Changes {
         self.removed.extend(other.removed);
         self.texts.extend(other.texts);
         self.attributes.extend(other.attributes);
+        self.resent.extend(other.resent);
     }
 }
 
@@ -154,6 +159,7 @@ pub fn gather(records: &Array) -> Changes {
                     if let Some(parent) = element.parent_node() {
                         changes.removed.push((parent, element.clone().into()));
                         changes.added.push(element.clone().into());
+                        changes.resent.push(element.clone().into());
                     }
                 }
                 changes.attributes.push((element, name));
@@ -374,7 +380,10 @@ fn write_adds(
         let Some(document) = root.owner_document() else {
             continue;
         };
-        let context = SerializeContext::for_document(&document);
+        let context = SerializeContext {
+            reads_scroll: changes.resent.contains(&root),
+            ..SerializeContext::for_document(&document)
+        };
         let mut walk = Walk {
             context: &context,
             node_map: &recording.node_map,

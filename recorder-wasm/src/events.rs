@@ -3,7 +3,7 @@
 //! Every event is `{"type":…,"data":{…},"timestamp":…}`; the helpers here
 //! write the envelope and let the caller write the data's fields.
 
-use tapedeck_model::node::{write_f64, write_raw, write_str};
+use tapedeck_model::node::{write_f64, write_raw, write_str, write_u32};
 use tapedeck_model::{EventType, IncrementalSource};
 
 /// Writes a Meta event: the page's address and viewport.
@@ -68,7 +68,7 @@ pub fn write_custom(out: &mut Vec<u8>, timestamp: f64, tag: &str, payload_json: 
 }
 
 fn write_number(out: &mut Vec<u8>, number: u8) {
-    write_raw(out, &number.to_string());
+    write_u32(out, number.into());
 }
 
 fn write_timestamp(out: &mut Vec<u8>, timestamp: f64) {

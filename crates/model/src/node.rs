@@ -269,7 +269,24 @@ pub fn write_str(out: &mut Vec<u8>, text: &str) {
 
 /// Appends an unsigned integer.
 pub fn write_u32(out: &mut Vec<u8>, value: u32) {
-    out.extend_from_slice(value.to_string().as_bytes());
+    write_u64(out, value.into());
+}
+
+/// Appends an unsigned integer's decimal digits. Ids and timestamps are
+/// written for every node and event, so this avoids the formatting
+/// machinery and its allocation.
+fn write_u64(out: &mut Vec<u8>, mut value: u64) {
+    let mut digits = [0u8; 20];
+    let mut start = digits.len();
+    loop {
+        start -= 1;
+        digits[start] = b'0' + (value % 10) as u8;
+        value /= 10;
+        if value == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[start..]);
 }
 
 /// Appends a number; whole numbers are written without a fraction and
@@ -278,7 +295,10 @@ pub fn write_f64(out: &mut Vec<u8>, value: f64) {
     if !value.is_finite() {
         out.push(b'0');
     } else if value.fract() == 0.0 && value.abs() < 9e15 {
-        out.extend_from_slice((value as i64).to_string().as_bytes());
+        if value < 0.0 {
+            out.push(b'-');
+        }
+        write_u64(out, value.abs() as u64);
     } else {
         out.extend_from_slice(value.to_string().as_bytes());
     }
@@ -354,5 +374,18 @@ mod tests {
         out.push(b' ');
         write_f64(&mut out, f64::NAN);
         assert_eq!(out, b"40 0");
+    }
+
+    #[test]
+    fn integers_are_written_in_full() {
+        let mut out = Vec::new();
+        for value in [0, 7, 10, 4_294_967_295] {
+            write_u32(&mut out, value);
+            out.push(b' ');
+        }
+        write_f64(&mut out, -1_733_302_800_123.0);
+        out.push(b' ');
+        write_f64(&mut out, 12.5);
+        assert_eq!(out, b"0 7 10 4294967295 -1733302800123 12.5".as_slice());
     }
 }

@@ -9,7 +9,9 @@
 //! string. What the markers mean is decided in Rust
 //! ([`crate::serialize::privacy_scope`]).
 
+use tapedeck_privacy::level::PRIVACY_ATTRIBUTE;
 use wasm_bindgen::prelude::wasm_bindgen;
+use wasm_bindgen::JsValue;
 use web_sys::Element;
 
 #[wasm_bindgen(inline_js = "
@@ -48,18 +50,32 @@ export function read_markers_up(element, attribute) {
 }
 ")]
 extern "C" {
-    fn read_markers_up(element: &Element, attribute: &str) -> Option<String>;
+    fn read_markers_up(element: &Element, attribute: &JsValue) -> Option<String>;
+}
+
+thread_local! {
+    /// The privacy attribute's name as a JavaScript string, made once:
+    /// passing a Rust `&str` would encode it again on every call, and this
+    /// runs for every mutation.
+    static ATTRIBUTE_NAME: JsValue = JsValue::from_str(PRIVACY_ATTRIBUTE);
 }
 
 /// The privacy markers of one element: the value of the privacy attribute
 /// and of `class`, each `None` when the element does not have it.
 pub type Markers<'a> = (Option<&'a str>, Option<&'a str>);
 
-/// The markers of `element` and of each element it inherits its level
-/// from, nearest first, as read in one call; `None` when a value holds a
-/// NUL and the caller must read them one by one.
-pub fn markers_up(element: &Element, attribute: &str) -> Option<MarkersUp> {
-    read_markers_up(element, attribute).map(MarkersUp)
+/// The privacy markers (the privacy attribute and `class`) of `element`
+/// and of each element it inherits its level from, nearest first, as read
+/// in one call; `None` when a value holds a NUL and the caller must read
+/// them one by one.
+pub fn markers_up(element: &Element) -> Option<MarkersUp> {
+    with_attribute_name(|name| read_markers_up(element, name)).map(MarkersUp)
+}
+
+/// Calls `use_name` with the privacy attribute's name as a JavaScript
+/// string.
+pub fn with_attribute_name<R>(use_name: impl FnOnce(&JsValue) -> R) -> R {
+    ATTRIBUTE_NAME.with(use_name)
 }
 
 /// What [`markers_up`] read.

@@ -3,11 +3,31 @@
 //! `dyn_ref` and `dyn_into` test with `instanceof`, which is false for a
 //! node from an iframe's document (it was made by the iframe's `Element`,
 //! not the page's). These checks use `nodeType` and duck typing instead,
-//! which hold in every realm; the casts after them are then sound.
+//! which hold in every realm; the casts after them are then sound. They
+//! run for every mutation record, so each is one call into small glue
+//! rather than property lookups by name, which would carry the name across
+//! the boundary as a string every time.
 
 use js_sys::Reflect;
+use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Document, Element, Event, Node, ShadowRoot};
+
+#[wasm_bindgen(inline_js = "
+export function node_type_of(value) {
+  if (value === null || typeof value !== 'object') return 0;
+  const type = value.nodeType;
+  return typeof type === 'number' ? type : 0;
+}
+export function is_shadow_root(node) {
+  return node.nodeType === 11 && node.host != null && typeof node.host === 'object';
+}
+")]
+extern "C" {
+    /// The value's `nodeType`, or 0 when it is not a node.
+    fn node_type_of(value: &JsValue) -> u16;
+    fn is_shadow_root(node: &Node) -> bool;
+}
 
 fn number(value: &JsValue, name: &str) -> Option<f64> {
     Reflect::get(value, &name.into()).ok()?.as_f64()
@@ -19,20 +39,17 @@ fn has(value: &JsValue, name: &str) -> bool {
 
 /// The value as a node, if it is one.
 pub fn as_node(value: &JsValue) -> Option<&Node> {
-    (value.is_object() && number(value, "nodeType").is_some()).then(|| value.unchecked_ref())
+    (node_type_of(value) != 0).then(|| value.unchecked_ref())
 }
 
 /// The value as an element, if it is one.
 pub fn as_element(value: &JsValue) -> Option<&Element> {
-    (value.is_object() && number(value, "nodeType") == Some(f64::from(Node::ELEMENT_NODE)))
-        .then(|| value.unchecked_ref())
+    (node_type_of(value) == Node::ELEMENT_NODE).then(|| value.unchecked_ref())
 }
 
 /// The node as a shadow root, if it is one.
 pub fn as_shadow_root(node: &Node) -> Option<&ShadowRoot> {
-    let is_shadow_root = node.node_type() == Node::DOCUMENT_FRAGMENT_NODE
-        && Reflect::get(node, &"host".into()).is_ok_and(|host| host.is_object());
-    is_shadow_root.then(|| node.unchecked_ref())
+    is_shadow_root(node).then(|| node.unchecked_ref())
 }
 
 /// The node as a document, if it is one.

@@ -6,6 +6,7 @@ pub mod cast;
 pub mod hooks;
 pub mod listener;
 pub mod read;
+pub mod records;
 pub mod timer;
 
 pub use hooks::Hook;

@@ -49,10 +49,11 @@ export function assign_id(map, node, next) {
 // node), so a walk paused between batches follows changes to the part
 // still ahead. Light children come first, then an open shadow root's.
 export class SubtreeReader {
-  constructor(root, ids, skipRecorded) {
+  constructor(root, ids, skipRecorded, withScroll) {
     this.root = root;
     this.ids = ids;
     this.skipRecorded = skipRecorded;
+    this.withScroll = withScroll;
     this.stack = [];
     this.nodes = [];
     this.started = false;
@@ -95,7 +96,7 @@ export class SubtreeReader {
     const type = node.nodeType;
     if (type === 1) {
       this.stack.push({ next: node.firstChild, shadow: node.shadowRoot });
-      const facts = read_element(node, true);
+      const facts = read_element(node, this.withScroll);
       return facts === null ? out + 'N\\u0000' + id + '\\u00001\\u0000'
         : out + 'E\\u0000' + id + '\\u0000' + facts + '\\u0000';
     }
@@ -136,8 +137,14 @@ extern "C" {
     pub type SubtreeReader;
     /// A walk from `root`; ids are looked up in `ids`, and children that
     /// have one are passed over (with their subtrees) when `skip_recorded`.
+    /// Scroll offsets are read only `with_scroll`.
     #[wasm_bindgen(constructor)]
-    pub fn new(root: &web_sys::Node, ids: &js_sys::WeakMap, skip_recorded: bool) -> SubtreeReader;
+    pub fn new(
+        root: &web_sys::Node,
+        ids: &js_sys::WeakMap,
+        skip_recorded: bool,
+        with_scroll: bool,
+    ) -> SubtreeReader;
     /// Makes the walk pass over children that already have an id.
     #[wasm_bindgen(method, setter = skipRecorded)]
     pub fn set_skip_recorded(this: &SubtreeReader, skip: bool);

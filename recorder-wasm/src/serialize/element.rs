@@ -188,12 +188,12 @@ pub fn recorded_attribute(
     }
 
     let value = if URL_ATTRIBUTES.contains(&lower.as_str()) {
-        url::resolve(&value, &context.base_url)
+        url::resolve(&value, context.base_url())
     } else if lower == "srcset" {
-        url::resolve_srcset(&value, &context.base_url)
+        url::resolve_srcset(&value, context.base_url())
     } else if lower == "style" {
         css::absolutify_css_urls(&value, |reference| {
-            url::resolve(reference, &context.base_url)
+            url::resolve(reference, context.base_url())
         })
     } else {
         value
@@ -334,7 +334,7 @@ fn replace_iframe_source(
     attributes: &mut Vec<(String, AttributeValue)>,
 ) {
     if let Some(source) = source {
-        let source = url::resolve(&source, &context.base_url);
+        let source = url::resolve(&source, context.base_url());
         attributes.push(("rr_src".into(), AttributeValue::Text(source)));
     }
 }
@@ -362,7 +362,7 @@ fn add_media_state(media: &HtmlMediaElement, attributes: &mut Vec<(String, Attri
 /// The rules of a `<style>` element's sheet, when it has a readable one.
 pub fn style_element_text(context: &SerializeContext<'_>, element: &Element) -> Option<String> {
     let sheet = element.unchecked_ref::<HtmlStyleElement>().sheet()?;
-    stylesheet_text(sheet.unchecked_ref(), &context.base_url)
+    stylesheet_text(sheet.unchecked_ref(), context.base_url())
 }
 
 /// Replaces a readable `<link rel=stylesheet>` with its rules, so replay
@@ -387,7 +387,7 @@ pub fn inline_linked_stylesheet(
         .href()
         .ok()
         .flatten()
-        .unwrap_or_else(|| context.base_url.clone());
+        .unwrap_or_else(|| context.base_url().to_owned());
     if let Some(text) = stylesheet_text(sheet.unchecked_ref(), &sheet_url) {
         remove_attribute(attributes, "rel");
         remove_attribute(attributes, "href");

@@ -12,6 +12,8 @@ pub mod privacy_scope;
 pub mod snapshot;
 pub mod url;
 
+use std::cell::OnceCell;
+
 use tapedeck_model::node::AttributeValue;
 use tapedeck_model::{NodeId, SerializedNode};
 use tapedeck_privacy::{mask_text, PrivacyLevel};
@@ -123,8 +125,10 @@ pub struct Description {
 pub struct SerializeContext<'a> {
     /// The recorded document.
     pub document: &'a Document,
-    /// The document's base URL, for making references absolute.
-    pub base_url: String,
+    /// The document's base URL, read when a reference first needs it:
+    /// most mutation batches have none, and reading it costs a string
+    /// across the boundary each time.
+    base_url: OnceCell<String>,
     /// Whether elements' scroll offsets are read. Reading one makes the
     /// browser lay out the page first when it changed, so doing it for
     /// nodes a mutation just added would force a layout on every batch.
@@ -137,16 +141,30 @@ pub struct SerializeContext<'a> {
 impl<'a> SerializeContext<'a> {
     /// The context of `document`, which may be an iframe's.
     pub fn for_document(document: &'a Document) -> Self {
-        let base_url = document
-            .base_uri()
-            .ok()
-            .flatten()
-            .unwrap_or_else(|| document.url().unwrap_or_default());
         Self {
             document,
-            base_url,
+            base_url: OnceCell::new(),
             reads_scroll: true,
         }
+    }
+
+    /// The same context, reading scroll offsets only when `reads_scroll`.
+    pub fn reading_scroll(self, reads_scroll: bool) -> Self {
+        Self {
+            reads_scroll,
+            ..self
+        }
+    }
+
+    /// The document's base URL, for making references absolute.
+    pub fn base_url(&self) -> &str {
+        self.base_url.get_or_init(|| {
+            self.document
+                .base_uri()
+                .ok()
+                .flatten()
+                .unwrap_or_else(|| self.document.url().unwrap_or_default())
+        })
     }
 }
 
@@ -267,7 +285,7 @@ pub fn text_record(
     match parent_context {
         ChildContext::Style => NodeRecord::Text {
             text: css::absolutify_css_urls(&text, |reference| {
-                url::resolve(reference, &context.base_url)
+                url::resolve(reference, context.base_url())
             }),
             is_style: true,
         },

@@ -20,7 +20,7 @@ pub fn level_at(node: &Node, global: PrivacyLevel) -> PrivacyLevel {
     let Some(start) = element_or_parent(node) else {
         return global;
     };
-    match markers_up(&start, PRIVACY_ATTRIBUTE) {
+    match markers_up(&start) {
         Some(read) => level_from_chain(read.iter(), global),
         None => level_from_chain(markers_read_one_by_one(&start).into_iter(), global),
     }

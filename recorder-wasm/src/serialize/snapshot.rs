@@ -14,13 +14,13 @@
 //! iframes met on the way are collected in [`Walk::discovered`], so the
 //! caller can start observing them.
 
-use tapedeck_model::node::{write_raw, Placement};
+use tapedeck_model::node::{write_raw, write_u32, Placement};
 use tapedeck_model::NodeId;
 use tapedeck_privacy::PrivacyLevel;
 use wasm_bindgen::JsCast;
 use web_sys::{Document, Element, HtmlIFrameElement, Node, ShadowRoot};
 
-use super::{describe, describe_read, ChildContext, Description, NodeRecord, SerializeContext};
+use super::{describe_read, ChildContext, Description, NodeRecord, SerializeContext};
 use crate::dom::read::{NodeRead, SubtreeReader, Token, Tokens};
 use crate::node_map::NodeMap;
 
@@ -65,6 +65,8 @@ const BATCH_NODES: u32 = 128;
 /// A node the reader has opened, whose children (and perhaps shadow
 /// children) are being read.
 struct OpenNode {
+    /// Its id (meaningless when it is not recorded).
+    id: NodeId,
     /// False when the node is not recorded: nothing inside it is either.
     recorded: bool,
     /// Whether its children are recorded.
@@ -87,6 +89,22 @@ pub struct Cursor {
     stack: Vec<OpenNode>,
     scope: Scope,
     started: bool,
+    adds: Option<AddsOutput>,
+}
+
+/// How a walk writes a subtree as the `adds` of a Mutation event: one add
+/// per node, each node without its children, parents before children.
+///
+/// Every node below the root goes into a parent the replayer has just
+/// created empty, so appending the children in document order (`nextId`
+/// null) rebuilds it exactly; only the root needs a real `nextId`.
+struct AddsOutput {
+    /// The id of the root's parent.
+    parent_id: NodeId,
+    /// The id of the node the root goes before, if any.
+    next_id: Option<NodeId>,
+    /// Ids of the nodes written, in order.
+    written: Vec<NodeId>,
 }
 
 impl Cursor {
@@ -119,12 +137,46 @@ impl Walk<'_> {
 
     /// Opens `root`; `None` (and nothing written) when it is not recorded.
     pub fn begin(&mut self, root: &Node, scope: Scope, out: &mut Vec<u8>) -> Option<Cursor> {
-        let mut cursor = Cursor {
-            reader: SubtreeReader::new(root, self.node_map.ids(), false),
+        let cursor = self.new_cursor(root, scope, None);
+        self.begin_with(cursor, out)
+    }
+
+    /// Writes `root` and everything recorded under it as the `adds` of a
+    /// Mutation event (comma-separated, without brackets), the root going
+    /// into `parent_id` before `next_id`. Returns the ids written, in
+    /// order; none (and nothing written) when `root` is not recorded.
+    pub fn write_adds(
+        &mut self,
+        root: &Node,
+        scope: Scope,
+        parent_id: NodeId,
+        next_id: Option<NodeId>,
+        out: &mut Vec<u8>,
+    ) -> Vec<NodeId> {
+        let adds = AddsOutput {
+            parent_id,
+            next_id,
+            written: Vec::new(),
+        };
+        let cursor = self.new_cursor(root, scope, Some(adds));
+        let Some(mut cursor) = self.begin_with(cursor, out) else {
+            return Vec::new();
+        };
+        self.advance(&mut cursor, out, || false);
+        cursor.adds.map(|adds| adds.written).unwrap_or_default()
+    }
+
+    fn new_cursor(&self, root: &Node, scope: Scope, adds: Option<AddsOutput>) -> Cursor {
+        Cursor {
+            reader: SubtreeReader::new(root, self.node_map.ids(), false, self.context.reads_scroll),
             stack: Vec::new(),
             scope,
             started: false,
-        };
+            adds,
+        }
+    }
+
+    fn begin_with(&mut self, mut cursor: Cursor, out: &mut Vec<u8>) -> Option<Cursor> {
         let mut written = Vec::new();
         self.write_batch(&mut cursor, 1, &mut written);
         let root_recorded = cursor
@@ -175,7 +227,7 @@ impl Walk<'_> {
                         .stack
                         .pop()
                         .expect("the reader closes only nodes it opened");
-                    if done.recorded {
+                    if done.recorded && cursor.adds.is_none() {
                         write_raw(out, "]}");
                     }
                 }
@@ -185,6 +237,7 @@ impl Walk<'_> {
                         self.write_read_node(cursor, index, known, read, &mut new_ids, out);
                     if opens {
                         cursor.stack.push(written.unwrap_or(OpenNode {
+                            id: 0,
                             recorded: false,
                             descend: false,
                             level: PrivacyLevel::Hidden,
@@ -225,12 +278,6 @@ impl Walk<'_> {
         let node = || reader.node(index);
         let description = describe_read(self.context, read, &node, level, child_context)?;
 
-        if let Some(parent) = cursor.stack.last_mut() {
-            if parent.wrote_child {
-                out.push(b',');
-            }
-            parent.wrote_child = true;
-        }
         let id = known.unwrap_or_else(|| {
             let id = self.node_map.reserve_id();
             new_ids.extend([index, id]);
@@ -238,11 +285,42 @@ impl Walk<'_> {
         });
         let placement = self.placement(&node, &description, is_shadow);
         let serialized = description.record.with_id(id);
-        serialized.write_open(&placement, out);
+        match &mut cursor.adds {
+            Some(adds) => {
+                if !adds.written.is_empty() {
+                    out.push(b',');
+                }
+                adds.written.push(id);
+                let (parent_id, next_id) = match cursor.stack.last() {
+                    Some(parent) => (parent.id, None),
+                    None => (adds.parent_id, adds.next_id),
+                };
+                write_raw(out, "{\"parentId\":");
+                write_u32(out, parent_id);
+                write_raw(out, ",\"nextId\":");
+                match next_id {
+                    Some(next_id) => write_u32(out, next_id),
+                    None => write_raw(out, "null"),
+                }
+                write_raw(out, ",\"node\":");
+                serialized.write_leaf(&placement, out);
+                out.push(b'}');
+            }
+            None => {
+                if let Some(parent) = cursor.stack.last_mut() {
+                    if parent.wrote_child {
+                        out.push(b',');
+                    }
+                    parent.wrote_child = true;
+                }
+                serialized.write_open(&placement, out);
+            }
+        }
         if !serialized.has_children_list() {
             return None;
         }
         Some(OpenNode {
+            id,
             recorded: true,
             descend: description.descend,
             level: description.level,
@@ -250,21 +328,6 @@ impl Walk<'_> {
             in_shadow: false,
             wrote_child: false,
         })
-    }
-
-    /// Writes one node (without children) as mutation adds carry it, and
-    /// returns its id and description, or `None` when it is not recorded.
-    pub fn write_leaf(
-        &mut self,
-        node: &Node,
-        scope: Scope,
-        out: &mut Vec<u8>,
-    ) -> Option<(NodeId, Description)> {
-        let description = describe(self.context, node, scope.level, scope.child_context)?;
-        let id = self.node_map.id_or_assign(node);
-        let placement = self.placement(&|| node.clone(), &description, scope.is_shadow);
-        description.record.with_id(id).write_leaf(&placement, out);
-        Some((id, description))
     }
 
     /// The node's placement, noting shadow roots and iframes to observe;

@@ -5,8 +5,10 @@
 //! replayer applies removes, then adds, then texts, then attributes, so:
 //! - a remove is only sent when the replayer still has both nodes: the
 //!   parent is connected and not inside a subtree removed in this batch;
-//! - adds are sent parent before child and, among siblings, last to first,
-//!   so each add's `nextId` names a node the replayer already has;
+//! - adds are sent parent before child; an added subtree's root names as
+//!   `nextId` a sibling the replayer already has (not one still to be
+//!   added), and the nodes below it are appended in document order to the
+//!   parents just created for them;
 //! - text and attribute changes are only sent for nodes that existed before
 //!   the batch, since added nodes carry their final state.
 
@@ -17,12 +19,12 @@ use std::rc::Rc;
 use js_sys::{Array, Set};
 use tapedeck_model::node::{write_raw, write_str, write_u32};
 use tapedeck_model::IncrementalSource;
-use tapedeck_privacy::level::PRIVACY_ATTRIBUTE;
 use tapedeck_privacy::{level_from_markers, PrivacyLevel};
 use wasm_bindgen::JsCast;
-use web_sys::{CharacterData, Element, MutationRecord, Node};
+use web_sys::{CharacterData, Element, Node};
 
 use crate::dom::cast::{as_element, as_shadow_root};
+use crate::dom::records::{added_roots, Record, RecordBatch, Value};
 use crate::events::write_incremental;
 use crate::failure::RecorderError;
 use crate::recording::Recording;
@@ -115,45 +117,57 @@ impl Changes {
 
 /// Reads a batch of mutation records.
 pub fn gather(records: &Array) -> Changes {
+    let batch = RecordBatch::read(records);
+    let node = |index: u32| batch.node(index);
     let mut changes = Changes::default();
-    for record in records.iter() {
-        let record: MutationRecord = record.unchecked_into();
-        let Some(target) = record.target() else {
-            continue;
-        };
-        match record.type_().as_str() {
-            "childList" => {
+    for record in batch.records() {
+        match record {
+            Record::ChildList {
+                target,
+                target_name,
+                added,
+                removed,
+            } => {
+                let Some(target) = node(target) else {
+                    continue;
+                };
                 // A <style>'s text is recorded as its `_cssText`; changing
                 // the text changes that, not child nodes.
-                if let Some(style) = style_element(&target) {
-                    changes.attributes.push((style, CSS_TEXT.into()));
+                if is_style(target_name) {
+                    changes
+                        .attributes
+                        .push((target.unchecked_into(), CSS_TEXT.into()));
                     continue;
                 }
-                let added = record.added_nodes();
-                for index in 0..added.length() {
-                    changes.added.extend(added.item(index));
-                }
-                let removed = record.removed_nodes();
-                for index in 0..removed.length() {
-                    if let Some(node) = removed.item(index) {
-                        changes.removed.push((target.clone(), node));
+                changes.added.extend(added.filter_map(node));
+                for index in removed {
+                    if let Some(removed) = node(index) {
+                        changes.removed.push((target.clone(), removed));
                     }
                 }
             }
-            "characterData" => match target
-                .parent_element()
-                .and_then(|parent| style_element(&parent))
-            {
-                Some(style) => changes.attributes.push((style, CSS_TEXT.into())),
-                None => changes.texts.push(target),
+            Record::CharacterData {
+                target,
+                parent,
+                parent_name,
+            } => match (is_style(parent_name), node(parent)) {
+                (true, Some(style)) => changes
+                    .attributes
+                    .push((style.unchecked_into(), CSS_TEXT.into())),
+                _ => changes.texts.extend(node(target)),
             },
-            "attributes" => {
-                let (Some(name), Some(element)) =
-                    (record.attribute_name(), as_element(&target).cloned())
-                else {
+            Record::Attribute {
+                target,
+                name,
+                old_value,
+                markers_now,
+            } => {
+                let Some(element) = node(target).map(JsCast::unchecked_into::<Element>) else {
                     continue;
                 };
-                if privacy_marker_changed(&element, &name, record.old_value()) {
+                let marker_changed =
+                    markers_now.is_some_and(|now| privacy_marker_changed(name, &old_value, &now));
+                if marker_changed {
                     // A new level applies to the whole subtree: it is sent
                     // again, as if it had been moved where it is.
                     if let Some(parent) = element.parent_node() {
@@ -162,49 +176,49 @@ pub fn gather(records: &Array) -> Changes {
                         changes.resent.push(element.clone().into());
                     }
                 }
-                changes.attributes.push((element, name));
+                changes.attributes.push((element, name.to_owned()));
             }
-            _ => {}
         }
     }
     changes
 }
 
-/// True when changing `name` from `old_value` changed the privacy level the
-/// element asks for.
-fn privacy_marker_changed(element: &Element, name: &str, old_value: Option<String>) -> bool {
-    if name != PRIVACY_ATTRIBUTE && name != "class" {
-        return false;
-    }
-    let current = |attribute: &str| element.get_attribute(attribute);
-    let before = |attribute: &str| {
-        if attribute == name {
-            old_value.clone()
-        } else {
-            current(attribute)
-        }
+/// True when changing the privacy marker `name` from `old_value` changed
+/// the level the element asks for, given the markers it has now (class,
+/// privacy attribute). A value the reader could not carry counts as a
+/// change, so the subtree is sent again under whatever level applies.
+fn privacy_marker_changed(
+    name: &str,
+    old_value: &Value<'_>,
+    (class_now, privacy_now): &(Value<'_>, Value<'_>),
+) -> bool {
+    let known = |value: &Value<'_>| match value {
+        Value::Missing => Some(None),
+        Value::Present(text) => Some(Some(text.to_string())),
+        Value::Unknown => None,
     };
-    let was = level_from_markers(
-        before(PRIVACY_ATTRIBUTE).as_deref(),
-        before("class").as_deref(),
-    );
-    let is = level_from_markers(
-        current(PRIVACY_ATTRIBUTE).as_deref(),
-        current("class").as_deref(),
-    );
+    let (Some(class_now), Some(privacy_now), Some(old)) =
+        (known(class_now), known(privacy_now), known(old_value))
+    else {
+        return true;
+    };
+    let (class_before, privacy_before) = if name == "class" {
+        (old, privacy_now.clone())
+    } else {
+        (class_now.clone(), old)
+    };
+    let was = level_from_markers(privacy_before.as_deref(), class_before.as_deref());
+    let is = level_from_markers(privacy_now.as_deref(), class_now.as_deref());
     was != is
+}
+
+/// True for the local name of a `<style>`, whose text is its rules.
+fn is_style(local_name: &str) -> bool {
+    local_name.eq_ignore_ascii_case("style")
 }
 
 /// The derived attribute holding a stylesheet's rules.
 const CSS_TEXT: &str = "_cssText";
-
-fn style_element(node: &Node) -> Option<Element> {
-    let element = as_element(node)?;
-    element
-        .local_name()
-        .eq_ignore_ascii_case("style")
-        .then(|| element.clone())
-}
 
 /// Records a stylesheet element's current rules as a `_cssText` change,
 /// for a `<link>` whose sheet finished loading after it was recorded.
@@ -265,16 +279,6 @@ fn parent_id_of(recording: &Recording, parent: &Node) -> Option<(u32, bool)> {
     }
 }
 
-/// The parent to walk through when looking for added ancestors: a shadow
-/// root leads to its host.
-fn composed_parent(node: &Node) -> Option<Node> {
-    let parent = node.parent_node()?;
-    match as_shadow_root(&parent) {
-        Some(shadow_root) => Some(shadow_root.host().unchecked_into()),
-        None => Some(parent),
-    }
-}
-
 /// Writes `,"removes":[…]` and returns how many removes it wrote.
 fn write_removes(recording: &Recording, changes: &Changes, out: &mut Vec<u8>) -> usize {
     let removed_with_ids: Vec<&Node> = changes
@@ -324,43 +328,16 @@ fn write_adds(
     changes: &Changes,
     out: &mut Vec<u8>,
 ) -> (HashSet<u32>, Vec<crate::serialize::snapshot::Discovered>) {
-    let candidates = Set::new(&wasm_bindgen::JsValue::UNDEFINED);
-    for node in &changes.added {
-        if node.is_connected() {
-            candidates.add(node);
-        }
-    }
-
     // Roots: added nodes not inside another added node, under a parent the
-    // replayer has. Later nodes go first so `nextId` always resolves.
-    let mut roots: Vec<Node> = Vec::new();
+    // replayer has. They may be sent in any order: until a root is sent,
+    // siblings looking for their `nextId` pass over it (see `pending`).
+    let added = Array::new();
     for node in &changes.added {
-        if !candidates.has(node) || roots.iter().any(|root| root == node) {
-            continue;
-        }
-        let mut ancestor = composed_parent(node);
-        let mut covered = false;
-        while let Some(current) = ancestor {
-            if candidates.has(&current) {
-                covered = true;
-                break;
-            }
-            ancestor = composed_parent(&current);
-        }
-        if !covered {
-            roots.push(node.clone());
-        }
+        added.push(node);
     }
-    roots.sort_by(|a, b| {
-        let position = a.compare_document_position(b);
-        if position & Node::DOCUMENT_POSITION_FOLLOWING != 0 {
-            std::cmp::Ordering::Greater
-        } else if position & Node::DOCUMENT_POSITION_PRECEDING != 0 {
-            std::cmp::Ordering::Less
-        } else {
-            std::cmp::Ordering::Equal
-        }
-    });
+    let found = added_roots(&added);
+    let pending = Set::new(&found);
+    let roots: Vec<Node> = found.iter().map(JsCast::unchecked_into).collect();
 
     let global = recording.options.privacy;
     let mut emitted = HashSet::new();
@@ -380,10 +357,8 @@ fn write_adds(
         let Some(document) = root.owner_document() else {
             continue;
         };
-        let context = SerializeContext {
-            reads_scroll: changes.resent.contains(&root),
-            ..SerializeContext::for_document(&document)
-        };
+        let context = SerializeContext::for_document(&document)
+            .reading_scroll(changes.resent.contains(&root));
         let mut walk = Walk {
             context: &context,
             node_map: &recording.node_map,
@@ -396,58 +371,22 @@ fn write_adds(
             child_context,
             is_shadow: into_shadow,
         };
-        let mut stack = vec![(root, parent_id, root_scope)];
-        while let Some((node, parent_id, scope)) = stack.pop() {
-            let mut node_json = Vec::new();
-            let Some((id, description)) = walk.write_leaf(&node, scope, &mut node_json) else {
-                continue;
-            };
-            if !emitted.is_empty() {
-                out.push(b',');
-            }
-            emitted.insert(id);
-            write_raw(out, "{\"parentId\":");
-            write_u32(out, parent_id);
-            write_raw(out, ",\"nextId\":");
-            match next_recorded_sibling(recording, &node) {
-                Some(next_id) => write_u32(out, next_id),
-                None => write_raw(out, "null"),
-            }
-            write_raw(out, ",\"node\":");
-            out.extend_from_slice(&node_json);
-            out.push(b'}');
-
-            if !description.descend {
-                continue;
-            }
-            let child_scope = Scope {
-                level: description.level,
-                child_context: description.child_context,
-                is_shadow: false,
-            };
-            push_children(&node, child_scope, id, &mut stack);
-            if let Some(shadow_root) = as_element(&node).and_then(Element::shadow_root) {
-                let shadow_scope = Scope {
-                    is_shadow: true,
-                    ..child_scope
-                };
-                push_children(shadow_root.as_ref(), shadow_scope, id, &mut stack);
-            }
+        let next_id = next_recorded_sibling(recording, &root, &pending);
+        let mut adds = Vec::new();
+        let written = walk.write_adds(&root, root_scope, parent_id, next_id, &mut adds);
+        if written.is_empty() {
+            continue;
         }
+        pending.delete(&root);
+        if !emitted.is_empty() {
+            out.push(b',');
+        }
+        out.extend_from_slice(&adds);
+        emitted.extend(written);
         discovered.extend(walk.discovered);
     }
     out.push(b']');
     (emitted, discovered)
-}
-
-/// Pushes `parent`'s children so they pop last first: each child's next
-/// sibling is then added before it.
-fn push_children(parent: &Node, scope: Scope, parent_id: u32, stack: &mut Vec<(Node, u32, Scope)>) {
-    let mut child = parent.first_child();
-    while let Some(current) = child {
-        child = current.next_sibling();
-        stack.push((current, parent_id, scope));
-    }
 }
 
 /// The level and content kind of children added under `parent`, or `None`
@@ -467,10 +406,14 @@ fn children_scope(parent: &Node, global: PrivacyLevel) -> Option<(PrivacyLevel, 
     }
 }
 
-fn next_recorded_sibling(recording: &Recording, node: &Node) -> Option<u32> {
+/// The id of the first sibling after `node` that the replayer will have
+/// when `node` is added: recorded, and not a root of this batch still to be
+/// sent (a moved node keeps its id but is gone from the replayer until its
+/// add arrives).
+fn next_recorded_sibling(recording: &Recording, node: &Node, pending: &Set) -> Option<u32> {
     let mut sibling = node.next_sibling();
     while let Some(current) = sibling {
-        if let Some(id) = recording.id_of(&current) {
+        if let Some(id) = recording.id_of(&current).filter(|_| !pending.has(&current)) {
             return Some(id);
         }
         sibling = current.next_sibling();

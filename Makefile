@@ -44,8 +44,8 @@ test-rust:
 	crates/intake/scripts/cargo-fuzz.sh 20
 
 test-wasm:
-	cd recorder-wasm && wasm-pack test --headless --chrome
-	cd worker-wasm && wasm-pack test --headless --chrome
+	scripts/wasm-browser-test.sh recorder-wasm
+	scripts/wasm-browser-test.sh worker-wasm
 
 test-e2e:
 	TAPEDECK_INTAKE_BIN=$(INTAKE) npm run --silent test:e2e

@@ -8,6 +8,7 @@ use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
 
 use tapedeck_model::RecordsMeta;
+use tapedeck_privacy::PrivacyLevel;
 use web_sys::{Document, Node, Window};
 
 use crate::batch::{Batch, RecordSink, BATCH_DELAY_MS};
@@ -15,6 +16,7 @@ use crate::dom::Timeout;
 use crate::failure::{self, RecorderError};
 use crate::node_map::NodeMap;
 use crate::options::RecorderOptions;
+use crate::serialize::privacy_scope::{level_where, MarkerSighting};
 use crate::serialize::snapshot::Discovered;
 use crate::serialize::SerializeContext;
 
@@ -28,6 +30,8 @@ pub struct Recording {
     pub node_map: NodeMap,
     /// The validated options.
     pub options: RecorderOptions,
+    /// Whether any privacy marker has been met.
+    pub privacy_markers: MarkerSighting,
     batch: RefCell<Batch>,
     sink: Box<dyn RecordSink>,
     flush_timer: RefCell<Option<Timeout>>,
@@ -50,6 +54,7 @@ impl Recording {
             document,
             node_map: NodeMap::new(),
             options,
+            privacy_markers: MarkerSighting::default(),
             batch: RefCell::new(Batch::default()),
             sink,
             flush_timer: RefCell::new(None),
@@ -67,7 +72,13 @@ impl Recording {
 
     /// What serialization needs about the page right now.
     pub fn serialize_context(&self) -> SerializeContext<'_> {
-        SerializeContext::for_document(&self.document)
+        SerializeContext::for_document(&self.document, &self.privacy_markers)
+    }
+
+    /// The privacy level that applies to `node` (and to children added
+    /// under it).
+    pub fn level_at(&self, node: &Node) -> PrivacyLevel {
+        level_where(node, self.options.privacy, &self.privacy_markers)
     }
 
     /// Queues shadow roots, iframes and iframe documents that serialization

@@ -198,6 +198,7 @@ impl Job {
         for records in batches {
             let changes = gather(&records);
             let recording = &self.recording;
+            self.after.markers_appeared |= changes.markers_appeared;
             let written = |node: &Node| recording.id_of(node).is_some();
             for (parent, node) in changes.removed {
                 if written(&node) {

@@ -694,6 +694,33 @@ fn a_subtree_that_becomes_masked_is_sent_again_masked() {
 }
 
 #[wasm_bindgen_test]
+fn a_marker_first_met_in_added_nodes_governs_later_changes_beneath_it() {
+    // The page starts without any privacy marker, so levels are the
+    // page's without looking up the tree, until one arrives.
+    fixture(r#"<div id="feed"><p>Public</p></div>"#);
+    let harness = Harness::new("allow");
+    record_full_snapshot(&harness.recording);
+    let tracker = mutation::start(&harness.recording).unwrap();
+
+    by_id("feed")
+        .insert_adjacent_html(
+            "beforeend",
+            r#"<section data-tapedeck-privacy="mask"><p id="late">Secret</p></section>"#,
+        )
+        .unwrap();
+    tracker.record_pending();
+    by_id("late")
+        .first_child()
+        .unwrap()
+        .set_node_value(Some("Classified"));
+    tracker.record_pending();
+
+    let events = harness.events();
+    let mutations = mutation_events(&events);
+    assert_eq!(mutations[1]["data"]["texts"][0]["value"], "xxxxxxxxxx");
+}
+
+#[wasm_bindgen_test]
 fn a_box_resent_for_a_privacy_change_keeps_its_scroll_offset() {
     let lines = "<p>line</p>".repeat(40);
     fixture(&format!(

@@ -66,6 +66,7 @@ pub fn describe_element_facts(
 
     let own_level =
         level_from_markers(facts.attribute(PRIVACY_ATTRIBUTE), facts.attribute("class"));
+    context.markers.note(own_level);
     let level = inherit_level(parent_level, own_level);
 
     if level == PrivacyLevel::Hidden {

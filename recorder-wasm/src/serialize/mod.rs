@@ -21,6 +21,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{CharacterData, Document, DocumentType, Element, Node};
 
 use crate::dom::read::NodeRead;
+use privacy_scope::MarkerSighting;
 
 /// What is recorded of one node, owned so it can outlive the DOM call that
 /// produced it.
@@ -125,6 +126,8 @@ pub struct Description {
 pub struct SerializeContext<'a> {
     /// The recorded document.
     pub document: &'a Document,
+    /// Where the privacy markers met are noted.
+    pub markers: &'a MarkerSighting,
     /// The document's base URL, read when a reference first needs it:
     /// most mutation batches have none, and reading it costs a string
     /// across the boundary each time.
@@ -140,9 +143,10 @@ pub struct SerializeContext<'a> {
 
 impl<'a> SerializeContext<'a> {
     /// The context of `document`, which may be an iframe's.
-    pub fn for_document(document: &'a Document) -> Self {
+    pub fn for_document(document: &'a Document, markers: &'a MarkerSighting) -> Self {
         Self {
             document,
+            markers,
             base_url: OnceCell::new(),
             reads_scroll: true,
         }

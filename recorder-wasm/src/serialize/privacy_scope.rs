@@ -7,6 +7,8 @@
 //! boundaries (to the host) and iframe boundaries (to the iframe element),
 //! so a masked or hidden region stays so all the way down.
 
+use std::cell::Cell;
+
 use tapedeck_privacy::level::PRIVACY_ATTRIBUTE;
 use tapedeck_privacy::{level_from_markers, PrivacyLevel};
 use web_sys::{Element, Node};
@@ -14,9 +16,50 @@ use web_sys::{Element, Node};
 use crate::dom::ancestry::markers_up;
 use crate::dom::cast::{as_document, as_element, as_shadow_root};
 
+/// Whether a recording has met any privacy marker (the attribute or class
+/// naming a level) on any element it serialized or saw change.
+///
+/// Markers can only reach the page through what the recorder reads anyway:
+/// the elements of a snapshot, the nodes mutations add, and attribute
+/// changes. Until one has been seen, every node's level is the page's, and
+/// finding it needs no walk up the tree; that walk was the largest share of
+/// recording a busy page's mutations. Once seen, it stays seen.
+#[derive(Debug, Default)]
+pub struct MarkerSighting {
+    seen: Cell<bool>,
+}
+
+impl MarkerSighting {
+    /// Notes the level an element asks for, if any.
+    pub fn note(&self, own_level: Option<PrivacyLevel>) {
+        if own_level.is_some() {
+            self.seen.set(true);
+        }
+    }
+
+    /// Notes a marker whose level is not known (it could not be read).
+    pub fn note_unknown(&self) {
+        self.seen.set(true);
+    }
+
+    /// True once any marker has been seen.
+    pub fn any_seen(&self) -> bool {
+        self.seen.get()
+    }
+}
+
 /// The level that applies to `node` (and to children added under it),
-/// given the page's global level.
-pub fn level_at(node: &Node, global: PrivacyLevel) -> PrivacyLevel {
+/// given the page's global level and the markers seen so far.
+pub fn level_where(node: &Node, global: PrivacyLevel, markers: &MarkerSighting) -> PrivacyLevel {
+    if !markers.any_seen() {
+        return global;
+    }
+    level_at(node, global)
+}
+
+/// The level that applies to `node` (and to children added under it),
+/// given the page's global level, read from its ancestors' markers.
+fn level_at(node: &Node, global: PrivacyLevel) -> PrivacyLevel {
     let Some(start) = element_or_parent(node) else {
         return global;
     };

@@ -13,7 +13,6 @@ use web_sys::{Document, HtmlIFrameElement, Node};
 
 use crate::events::write_incremental;
 use crate::recording::Recording;
-use crate::serialize::privacy_scope::level_at;
 use crate::serialize::snapshot::{document_scope, Discovered, Walk};
 use crate::serialize::SerializeContext;
 use crate::trackers::adopted::record_adopted;
@@ -59,7 +58,7 @@ pub fn record_iframe_document(
         return Vec::new();
     };
 
-    let context = SerializeContext::for_document(&document);
+    let context = SerializeContext::for_document(&document, &recording.privacy_markers);
     let document_node: &Node = document.as_ref();
     let document_id = recording.node_map.id_or_assign(document_node);
     let mut walk = Walk {
@@ -68,7 +67,7 @@ pub fn record_iframe_document(
         root_id: Some(document_id),
         discovered: Vec::new(),
     };
-    let level = level_at(iframe.as_ref(), recording.options.privacy);
+    let level = recording.level_at(iframe.as_ref());
 
     let timestamp = Recording::now();
     recording.record(timestamp, false, |out| {

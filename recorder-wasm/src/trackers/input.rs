@@ -22,7 +22,6 @@ use crate::dom::EventListener;
 use crate::events::write_incremental;
 use crate::failure::RecorderError;
 use crate::recording::Recording;
-use crate::serialize::privacy_scope::level_at;
 
 /// A field's state as last sent.
 type FieldState = (String, bool);
@@ -177,7 +176,7 @@ fn on_field_change(
 /// The field's value (masked as its level demands) and checked state, or
 /// `None` for elements that are not fields or are hidden.
 fn field_state(recording: &Recording, element: &Element) -> Option<FieldState> {
-    let level = level_at(element.as_ref(), recording.options.privacy);
+    let level = recording.level_at(element.as_ref());
     if level == PrivacyLevel::Hidden {
         return None;
     }
@@ -215,7 +214,7 @@ fn record_multiple_selection(
     last_sent: &RefCell<HashMap<u32, FieldState>>,
     select: &HtmlSelectElement,
 ) {
-    let level = level_at(select.as_ref(), recording.options.privacy);
+    let level = recording.level_at(select.as_ref());
     if level.masks_input() {
         return;
     }

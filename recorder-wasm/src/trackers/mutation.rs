@@ -29,7 +29,6 @@ use crate::events::write_incremental;
 use crate::failure::RecorderError;
 use crate::recording::Recording;
 use crate::serialize::element::{current_css_text, recorded_attribute};
-use crate::serialize::privacy_scope::level_at;
 use crate::serialize::snapshot::{Scope, Walk};
 use crate::serialize::{text_record, ChildContext, NodeRecord, SerializeContext};
 use crate::sliced_snapshot;
@@ -102,6 +101,8 @@ pub struct Changes {
     /// (also listed in `removed` and `added`). Unlike moved or new nodes,
     /// they and their descendants keep their scroll offsets.
     pub resent: Vec<Node>,
+    /// True when a changed attribute now carries a privacy marker.
+    pub markers_appeared: bool,
 }
 
 impl Changes {
@@ -112,6 +113,7 @@ impl Changes {
         self.texts.extend(other.texts);
         self.attributes.extend(other.attributes);
         self.resent.extend(other.resent);
+        self.markers_appeared |= other.markers_appeared;
     }
 }
 
@@ -165,6 +167,9 @@ pub fn gather(records: &Array) -> Changes {
                 let Some(element) = node(target).map(JsCast::unchecked_into::<Element>) else {
                     continue;
                 };
+                if let Some(now) = &markers_now {
+                    changes.markers_appeared |= carries_marker(now);
+                }
                 let marker_changed =
                     markers_now.is_some_and(|now| privacy_marker_changed(name, &old_value, &now));
                 if marker_changed {
@@ -212,6 +217,18 @@ fn privacy_marker_changed(
     was != is
 }
 
+/// True when the current markers (class, privacy attribute) ask for a
+/// level, or could not be read.
+fn carries_marker((class, privacy): &(Value<'_>, Value<'_>)) -> bool {
+    let text = |value: &Value<'_>| match value {
+        Value::Present(text) => Some(text.to_string()),
+        _ => None,
+    };
+    matches!(class, Value::Unknown)
+        || matches!(privacy, Value::Unknown)
+        || level_from_markers(text(privacy).as_deref(), text(class).as_deref()).is_some()
+}
+
 /// True for the local name of a `<style>`, whose text is its rules.
 fn is_style(local_name: &str) -> bool {
     local_name.eq_ignore_ascii_case("style")
@@ -248,6 +265,9 @@ pub fn process(recording: &Recording, records: &Array) {
 /// Turns gathered changes into a Mutation event, if anything recordable
 /// changed.
 pub fn process_changes(recording: &Recording, changes: &Changes) {
+    if changes.markers_appeared {
+        recording.privacy_markers.note_unknown();
+    }
     let timestamp = Recording::now();
     let mut data = Vec::new();
 
@@ -339,7 +359,6 @@ fn write_adds(
     let pending = Set::new(&found);
     let roots: Vec<Node> = found.iter().map(JsCast::unchecked_into).collect();
 
-    let global = recording.options.privacy;
     let mut emitted = HashSet::new();
     let mut discovered = Vec::new();
     write_raw(out, ",\"adds\":[");
@@ -351,13 +370,13 @@ fn write_adds(
         let Some((parent_id, into_shadow)) = parent_id_of(recording, &parent) else {
             continue;
         };
-        let Some((level, child_context)) = children_scope(&parent, global) else {
+        let Some((level, child_context)) = children_scope(recording, &parent) else {
             continue;
         };
         let Some(document) = root.owner_document() else {
             continue;
         };
-        let context = SerializeContext::for_document(&document)
+        let context = SerializeContext::for_document(&document, &recording.privacy_markers)
             .reading_scroll(changes.resent.contains(&root));
         let mut walk = Walk {
             context: &context,
@@ -391,8 +410,8 @@ fn write_adds(
 
 /// The level and content kind of children added under `parent`, or `None`
 /// when children of that parent are never recorded.
-fn children_scope(parent: &Node, global: PrivacyLevel) -> Option<(PrivacyLevel, ChildContext)> {
-    let level = level_at(parent, global);
+fn children_scope(recording: &Recording, parent: &Node) -> Option<(PrivacyLevel, ChildContext)> {
+    let level = recording.level_at(parent);
     if level == PrivacyLevel::Hidden {
         return None;
     }
@@ -428,7 +447,6 @@ fn write_texts(
     emitted: &HashSet<u32>,
     out: &mut Vec<u8>,
 ) -> bool {
-    let global = recording.options.privacy;
     let mut written = HashSet::new();
     write_raw(out, ",\"texts\":[");
     for node in &changes.texts {
@@ -444,13 +462,13 @@ fn write_texts(
         if parent_id_of(recording, &parent).is_none() {
             continue;
         }
-        let Some((level, parent_context)) = children_scope(&parent, global) else {
+        let Some((level, parent_context)) = children_scope(recording, &parent) else {
             continue;
         };
         let Some(document) = node.owner_document() else {
             continue;
         };
-        let context = SerializeContext::for_document(&document);
+        let context = SerializeContext::for_document(&document, &recording.privacy_markers);
         let text = node.unchecked_ref::<CharacterData>().data();
         let NodeRecord::Text { text, .. } = text_record(&context, text, level, parent_context)
         else {
@@ -477,8 +495,6 @@ fn write_attributes(
     emitted: &HashSet<u32>,
     out: &mut Vec<u8>,
 ) -> bool {
-    let global = recording.options.privacy;
-
     // Group by element, keeping first-seen order and one entry per name.
     let mut groups: Vec<(u32, Element, Vec<String>)> = Vec::new();
     for (element, name) in &changes.attributes {
@@ -498,14 +514,14 @@ fn write_attributes(
     let mut wrote_group = false;
     write_raw(out, ",\"attributes\":[");
     for (id, element, names) in groups {
-        let level = level_at(element.as_ref(), global);
+        let level = recording.level_at(element.as_ref());
         if level == PrivacyLevel::Hidden {
             continue;
         }
         let Some(document) = element.owner_document() else {
             continue;
         };
-        let context = SerializeContext::for_document(&document);
+        let context = SerializeContext::for_document(&document, &recording.privacy_markers);
         let tag_name = element.local_name().to_ascii_lowercase();
         let mut fields = Vec::new();
         for name in names {
@@ -557,4 +573,50 @@ fn write_attributes(
     }
     out.push(b']');
     wrote_group
+}
+
+#[cfg(test)]
+mod tests {
+    use tapedeck_privacy::level::PRIVACY_ATTRIBUTE;
+
+    use super::*;
+
+    #[test]
+    fn a_class_or_attribute_naming_a_level_is_a_marker() {
+        let plain = (Value::Present("row active"), Value::Missing);
+        let classed = (Value::Present("row tapedeck-privacy-mask"), Value::Missing);
+        let attributed = (Value::Missing, Value::Present("hidden"));
+        let misspelt = (Value::Missing, Value::Present("hiden"));
+        let unreadable = (Value::Unknown, Value::Missing);
+        assert!(!carries_marker(&plain));
+        assert!(carries_marker(&classed));
+        assert!(carries_marker(&attributed));
+        assert!(!carries_marker(&misspelt));
+        assert!(carries_marker(&unreadable));
+    }
+
+    #[test]
+    fn only_a_change_of_the_asked_level_resends_the_subtree() {
+        let now = (Value::Present("card tapedeck-privacy-mask"), Value::Missing);
+        assert!(privacy_marker_changed(
+            "class",
+            &Value::Present("card"),
+            &now
+        ));
+        let same_level = (
+            Value::Present("card wide tapedeck-privacy-mask"),
+            Value::Missing,
+        );
+        assert!(!privacy_marker_changed(
+            "class",
+            &Value::Present("card tapedeck-privacy-mask"),
+            &same_level
+        ));
+        let attribute_now = (Value::Present("card"), Value::Present("allow"));
+        assert!(privacy_marker_changed(
+            PRIVACY_ATTRIBUTE,
+            &Value::Missing,
+            &attribute_now
+        ));
+    }
 }

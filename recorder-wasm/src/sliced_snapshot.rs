@@ -222,7 +222,7 @@ impl Job {
                 changes
                     .attributes
                     .into_iter()
-                    .filter(|(element, _)| written(element)),
+                    .filter(|(element, _, _)| written(element)),
             );
         }
     }

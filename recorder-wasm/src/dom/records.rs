@@ -29,8 +29,9 @@ function optional(value) {
 //   c, target's local name, added count, removed count (nodes: target,
 //     added…, removed…)
 //   d, parent element's local name (nodes: target, parent element or null)
-//   a, attribute name, old value, and when the attribute is `class` or the
-//     privacy attribute, the current values of both (nodes: target)
+//   a, attribute name, old value, current value, and when the attribute is
+//     `class` or the privacy attribute, the current values of both (nodes:
+//     target)
 export function read_records(records, privacy) {
   const nodes = [];
   let out = '';
@@ -51,7 +52,8 @@ export function read_records(records, privacy) {
       out += 'd\\u0000' + name_of(parent) + '\\u0000';
     } else {
       const name = record.attributeName;
-      out += 'a\\u0000' + name + '\\u0000' + optional(record.oldValue) + '\\u0000';
+      out += 'a\\u0000' + name + '\\u0000' + optional(record.oldValue) + '\\u0000' +
+        optional(target.getAttribute(name)) + '\\u0000';
       if (name === 'class' || name === privacy) {
         out += optional(target.getAttribute('class')) + '\\u0000' +
           optional(target.getAttribute(privacy)) + '\\u0000';
@@ -149,6 +151,8 @@ pub enum Record<'a> {
         name: &'a str,
         /// Its value before the change.
         old_value: Value<'a>,
+        /// Its value when the batch was read.
+        value_now: Value<'a>,
         /// For a change to a privacy marker (`class` or the privacy
         /// attribute): the current class and privacy attribute values.
         markers_now: Option<(Value<'a>, Value<'a>)>,
@@ -219,6 +223,7 @@ fn parse_records(descriptor: &str) -> impl Iterator<Item = Record<'_>> {
             "a" => {
                 let name = fields.next()?;
                 let old_value = Value::parse(fields.next()?)?;
+                let value_now = Value::parse(fields.next()?)?;
                 let markers_now = if name == "class" || name == PRIVACY_ATTRIBUTE {
                     let class = Value::parse(fields.next()?)?;
                     let privacy = Value::parse(fields.next()?)?;
@@ -230,6 +235,7 @@ fn parse_records(descriptor: &str) -> impl Iterator<Item = Record<'_>> {
                     target,
                     name,
                     old_value,
+                    value_now,
                     markers_now,
                 })
             }
@@ -246,8 +252,9 @@ mod tests {
     fn node_indexes_follow_each_records_nodes() {
         let descriptor = "c\u{0}ul\u{0}2\u{0}1\u{0}\
                           d\u{0}\u{0}\
-                          a\u{0}title\u{0}+old\u{0}\
-                          a\u{0}class\u{0}-\u{0}+row tapedeck-privacy-mask\u{0}?\u{0}";
+                          a\u{0}title\u{0}+old\u{0}-\u{0}\
+                          a\u{0}class\u{0}-\u{0}+row tapedeck-privacy-mask\u{0}\
+                          +row tapedeck-privacy-mask\u{0}?\u{0}";
         let records: Vec<Record> = parse_records(descriptor).collect();
         assert_eq!(
             records,
@@ -267,12 +274,14 @@ mod tests {
                     target: 6,
                     name: "title",
                     old_value: Value::Present("old"),
+                    value_now: Value::Missing,
                     markers_now: None,
                 },
                 Record::Attribute {
                     target: 7,
                     name: "class",
                     old_value: Value::Missing,
+                    value_now: Value::Present("row tapedeck-privacy-mask"),
                     markers_now: Some((
                         Value::Present("row tapedeck-privacy-mask"),
                         Value::Unknown

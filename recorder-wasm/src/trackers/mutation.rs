@@ -95,8 +95,9 @@ pub struct Changes {
     pub removed: Vec<(Node, Node)>,
     /// Text and comment nodes whose text changed.
     pub texts: Vec<Node>,
-    /// Elements and the name of each attribute that changed.
-    pub attributes: Vec<(Element, String)>,
+    /// Elements, the name of each attribute that changed, and its value
+    /// when the change was gathered.
+    pub attributes: Vec<(Element, String, ReadValue)>,
     /// Elements sent again in place because their privacy level changed
     /// (also listed in `removed` and `added`). Unlike moved or new nodes,
     /// they and their descendants keep their scroll offsets.
@@ -116,6 +117,12 @@ impl Changes {
         self.markers_appeared |= other.markers_appeared;
     }
 }
+
+/// An attribute's value as read when its change was gathered, in the same
+/// task as the change was observed: `Some(None)` when the attribute was
+/// removed, `None` when it is to be read when written (the derived
+/// `_cssText`, or a value the batch reader could not carry).
+pub type ReadValue = Option<Option<String>>;
 
 /// Reads a batch of mutation records.
 pub fn gather(records: &Array) -> Changes {
@@ -138,7 +145,7 @@ pub fn gather(records: &Array) -> Changes {
                 if is_style(target_name) {
                     changes
                         .attributes
-                        .push((target.unchecked_into(), CSS_TEXT.into()));
+                        .push((target.unchecked_into(), CSS_TEXT.into(), None));
                     continue;
                 }
                 changes.added.extend(added.filter_map(node));
@@ -153,15 +160,18 @@ pub fn gather(records: &Array) -> Changes {
                 parent,
                 parent_name,
             } => match (is_style(parent_name), node(parent)) {
-                (true, Some(style)) => changes
-                    .attributes
-                    .push((style.unchecked_into(), CSS_TEXT.into())),
+                (true, Some(style)) => {
+                    changes
+                        .attributes
+                        .push((style.unchecked_into(), CSS_TEXT.into(), None))
+                }
                 _ => changes.texts.extend(node(target)),
             },
             Record::Attribute {
                 target,
                 name,
                 old_value,
+                value_now,
                 markers_now,
             } => {
                 let Some(element) = node(target).map(JsCast::unchecked_into::<Element>) else {
@@ -181,7 +191,14 @@ pub fn gather(records: &Array) -> Changes {
                         changes.resent.push(element.clone().into());
                     }
                 }
-                changes.attributes.push((element, name.to_owned()));
+                let value_now = match value_now {
+                    Value::Missing => Some(None),
+                    Value::Present(value) => Some(Some(value.to_owned())),
+                    Value::Unknown => None,
+                };
+                changes
+                    .attributes
+                    .push((element, name.to_owned(), value_now));
             }
         }
     }
@@ -241,7 +258,7 @@ const CSS_TEXT: &str = "_cssText";
 /// for a `<link>` whose sheet finished loading after it was recorded.
 pub fn record_css_text_change(recording: &Recording, element: &Element) {
     let changes = Changes {
-        attributes: vec![(element.clone(), CSS_TEXT.into())],
+        attributes: vec![(element.clone(), CSS_TEXT.into(), None)],
         ..Changes::default()
     };
     let mut data = b",\"removes\":[],\"adds\":[],\"texts\":[]".to_vec();
@@ -488,6 +505,10 @@ fn write_texts(
     !written.is_empty()
 }
 
+/// The attribute changes of one element: its id, the element, and each
+/// changed attribute's name with its value as read last.
+type AttributeGroup<'a> = (u32, Element, Vec<(&'a str, &'a ReadValue)>);
+
 /// Writes `,"attributes":[…]` grouped per element; true when it wrote any.
 fn write_attributes(
     recording: &Recording,
@@ -495,19 +516,29 @@ fn write_attributes(
     emitted: &HashSet<u32>,
     out: &mut Vec<u8>,
 ) -> bool {
-    // Group by element, keeping first-seen order and one entry per name.
-    let mut groups: Vec<(u32, Element, Vec<String>)> = Vec::new();
-    for (element, name) in &changes.attributes {
+    // Group by element, keeping first-seen order and one entry per name,
+    // with the value read last.
+    let mut groups: Vec<AttributeGroup> = Vec::new();
+    for (element, name, value) in &changes.attributes {
         let Some(id) = recording.id_of(element) else {
             continue;
         };
         if emitted.contains(&id) || !element.is_connected() {
             continue;
         }
-        match groups.iter_mut().find(|(existing, _, _)| *existing == id) {
-            Some((_, _, names)) if names.contains(name) => {}
-            Some((_, _, names)) => names.push(name.clone()),
-            None => groups.push((id, element.clone(), vec![name.clone()])),
+        let group = match groups
+            .iter_mut()
+            .position(|(existing, _, _)| *existing == id)
+        {
+            Some(index) => &mut groups[index].2,
+            None => {
+                groups.push((id, element.clone(), Vec::new()));
+                &mut groups.last_mut().expect("just pushed").2
+            }
+        };
+        match group.iter_mut().find(|(existing, _)| *existing == name) {
+            Some(entry) => entry.1 = value,
+            None => group.push((name, value)),
         }
     }
 
@@ -524,17 +555,21 @@ fn write_attributes(
         let context = SerializeContext::for_document(&document, &recording.privacy_markers);
         let tag_name = element.local_name().to_ascii_lowercase();
         let mut fields = Vec::new();
-        for name in names {
+        for (name, read) in names {
             let value = if name == CSS_TEXT {
                 match current_css_text(&context, &element) {
                     Some(text) => Some(text),
                     None => continue,
                 }
             } else {
-                match element.get_attribute(&name) {
+                let current = match read {
+                    Some(value) => value.clone(),
+                    None => element.get_attribute(name),
+                };
+                match current {
                     None => None,
                     Some(value) => {
-                        match recorded_attribute(&context, &tag_name, &name, value, level) {
+                        match recorded_attribute(&context, &tag_name, name, value, level) {
                             Some(value) => Some(value),
                             None => continue,
                         }
@@ -545,7 +580,7 @@ fn write_attributes(
                 fields.push(b',');
             }
             let opened_dialog = tag_name == "dialog" && name == "open" && value.is_some();
-            write_str(&mut fields, &name);
+            write_str(&mut fields, name);
             fields.push(b':');
             match value {
                 Some(value) => write_str(&mut fields, &value),

@@ -318,11 +318,14 @@ fn parent_id_of(recording: &Recording, parent: &Node) -> Option<(u32, bool)> {
 
 /// Writes `,"removes":[…]` and returns how many removes it wrote.
 fn write_removes(recording: &Recording, changes: &Changes, out: &mut Vec<u8>) -> usize {
-    let removed_with_ids: Vec<&Node> = changes
+    // Removed nodes that are back in the document (moved): a parent inside
+    // one of them is connected, yet gone from the replayer. A parent inside
+    // a node that stayed removed is disconnected, which is cheaper to ask.
+    let moved: Vec<&Node> = changes
         .removed
         .iter()
         .map(|(_, node)| node)
-        .filter(|node| recording.id_of(node).is_some())
+        .filter(|node| node.is_connected() && recording.id_of(node).is_some())
         .collect();
 
     write_raw(out, ",\"removes\":[");
@@ -336,10 +339,8 @@ fn write_removes(recording: &Recording, changes: &Changes, out: &mut Vec<u8>) ->
         // The replayer forgets a removed node's whole subtree, so a removal
         // from inside one (or from a detached parent) would name a node it
         // no longer has.
-        let inside_removed = removed_with_ids
-            .iter()
-            .any(|root| root.contains(Some(parent)));
-        if !parent.is_connected() || inside_removed || !written.insert(id) {
+        let gone = !parent.is_connected() || moved.iter().any(|root| root.contains(Some(parent)));
+        if gone || !written.insert(id) {
             continue;
         }
         if written.len() > 1 {

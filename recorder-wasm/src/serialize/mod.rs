@@ -124,8 +124,9 @@ pub struct Description {
 
 /// Everything serialization needs to know about the page.
 pub struct SerializeContext<'a> {
-    /// The recorded document.
-    pub document: &'a Document,
+    /// A node of the recorded document (which may be an iframe's), or the
+    /// document itself: what the document's base URL is asked of.
+    place: &'a Node,
     /// Where the privacy markers met are noted.
     pub markers: &'a MarkerSighting,
     /// The document's base URL, read when a reference first needs it:
@@ -144,8 +145,15 @@ pub struct SerializeContext<'a> {
 impl<'a> SerializeContext<'a> {
     /// The context of `document`, which may be an iframe's.
     pub fn for_document(document: &'a Document, markers: &'a MarkerSighting) -> Self {
+        Self::for_node(document.as_ref(), markers)
+    }
+
+    /// The context of the document `node` is in. Nothing about that
+    /// document is read until it is needed, which for most mutations is
+    /// never.
+    pub fn for_node(node: &'a Node, markers: &'a MarkerSighting) -> Self {
         Self {
-            document,
+            place: node,
             markers,
             base_url: OnceCell::new(),
             reads_scroll: true,
@@ -163,11 +171,15 @@ impl<'a> SerializeContext<'a> {
     /// The document's base URL, for making references absolute.
     pub fn base_url(&self) -> &str {
         self.base_url.get_or_init(|| {
-            self.document
-                .base_uri()
-                .ok()
-                .flatten()
-                .unwrap_or_else(|| self.document.url().unwrap_or_default())
+            self.place.base_uri().ok().flatten().unwrap_or_else(|| {
+                let document = match crate::dom::cast::as_document(self.place) {
+                    Some(document) => Some(document.clone()),
+                    None => self.place.owner_document(),
+                };
+                document
+                    .and_then(|document| document.url().ok())
+                    .unwrap_or_default()
+            })
         })
     }
 }

@@ -391,10 +391,7 @@ fn write_adds(
         let Some((level, child_context)) = children_scope(recording, &parent) else {
             continue;
         };
-        let Some(document) = root.owner_document() else {
-            continue;
-        };
-        let context = SerializeContext::for_document(&document, &recording.privacy_markers)
+        let context = SerializeContext::for_node(&root, &recording.privacy_markers)
             .reading_scroll(changes.resent.contains(&root));
         let mut walk = Walk {
             context: &context,
@@ -483,10 +480,7 @@ fn write_texts(
         let Some((level, parent_context)) = children_scope(recording, &parent) else {
             continue;
         };
-        let Some(document) = node.owner_document() else {
-            continue;
-        };
-        let context = SerializeContext::for_document(&document, &recording.privacy_markers);
+        let context = SerializeContext::for_node(node, &recording.privacy_markers);
         let text = node.unchecked_ref::<CharacterData>().data();
         let NodeRecord::Text { text, .. } = text_record(&context, text, level, parent_context)
         else {
@@ -550,10 +544,7 @@ fn write_attributes(
         if level == PrivacyLevel::Hidden {
             continue;
         }
-        let Some(document) = element.owner_document() else {
-            continue;
-        };
-        let context = SerializeContext::for_document(&document, &recording.privacy_markers);
+        let context = SerializeContext::for_node(element.as_ref(), &recording.privacy_markers);
         let tag_name = element.local_name().to_ascii_lowercase();
         let mut fields = Vec::new();
         for (name, read) in names {

@@ -118,6 +118,16 @@ impl<'a> Value<'a> {
             _ => field.strip_prefix('+').map(Self::Present),
         }
     }
+
+    /// The value as an attribute read gives it (`Some(None)` when the
+    /// attribute was missing), or `None` when it could not be carried.
+    pub fn known(&self) -> Option<Option<&'a str>> {
+        match *self {
+            Self::Missing => Some(None),
+            Self::Present(text) => Some(Some(text)),
+            Self::Unknown => None,
+        }
+    }
 }
 
 /// One mutation record; node indexes refer to [`RecordBatch::node`].

@@ -37,8 +37,8 @@ impl MarkerSighting {
         }
     }
 
-    /// Notes a marker whose level is not known (it could not be read).
-    pub fn note_unknown(&self) {
+    /// Notes that a marker was met.
+    pub fn mark_seen(&self) {
         self.seen.set(true);
     }
 

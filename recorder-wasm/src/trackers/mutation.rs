@@ -191,11 +191,7 @@ pub fn gather(records: &Array) -> Changes {
                         changes.resent.push(element.clone().into());
                     }
                 }
-                let value_now = match value_now {
-                    Value::Missing => Some(None),
-                    Value::Present(value) => Some(Some(value.to_owned())),
-                    Value::Unknown => None,
-                };
+                let value_now = value_now.known().map(|value| value.map(str::to_owned));
                 changes
                     .attributes
                     .push((element, name.to_owned(), value_now));
@@ -214,36 +210,26 @@ fn privacy_marker_changed(
     old_value: &Value<'_>,
     (class_now, privacy_now): &(Value<'_>, Value<'_>),
 ) -> bool {
-    let known = |value: &Value<'_>| match value {
-        Value::Missing => Some(None),
-        Value::Present(text) => Some(Some(text.to_string())),
-        Value::Unknown => None,
-    };
     let (Some(class_now), Some(privacy_now), Some(old)) =
-        (known(class_now), known(privacy_now), known(old_value))
+        (class_now.known(), privacy_now.known(), old_value.known())
     else {
         return true;
     };
     let (class_before, privacy_before) = if name == "class" {
-        (old, privacy_now.clone())
+        (old, privacy_now)
     } else {
-        (class_now.clone(), old)
+        (class_now, old)
     };
-    let was = level_from_markers(privacy_before.as_deref(), class_before.as_deref());
-    let is = level_from_markers(privacy_now.as_deref(), class_now.as_deref());
-    was != is
+    level_from_markers(privacy_before, class_before) != level_from_markers(privacy_now, class_now)
 }
 
 /// True when the current markers (class, privacy attribute) ask for a
 /// level, or could not be read.
 fn carries_marker((class, privacy): &(Value<'_>, Value<'_>)) -> bool {
-    let text = |value: &Value<'_>| match value {
-        Value::Present(text) => Some(text.to_string()),
-        _ => None,
-    };
-    matches!(class, Value::Unknown)
-        || matches!(privacy, Value::Unknown)
-        || level_from_markers(text(privacy).as_deref(), text(class).as_deref()).is_some()
+    match (class.known(), privacy.known()) {
+        (Some(class), Some(privacy)) => level_from_markers(privacy, class).is_some(),
+        _ => true,
+    }
 }
 
 /// True for the local name of a `<style>`, whose text is its rules.
@@ -283,7 +269,7 @@ pub fn process(recording: &Recording, records: &Array) {
 /// changed.
 pub fn process_changes(recording: &Recording, changes: &Changes) {
     if changes.markers_appeared {
-        recording.privacy_markers.note_unknown();
+        recording.privacy_markers.mark_seen();
     }
     let timestamp = Recording::now();
     let mut data = Vec::new();

@@ -42,8 +42,7 @@ impl NodeMap {
 
     /// The node's id, if it has been serialized.
     pub fn id_of(&self, node: &Node) -> Option<NodeId> {
-        let value = self.ids.get(node.as_ref());
-        value.as_f64().map(|id| id as NodeId)
+        NodeId::try_from(crate::dom::read::id_in(&self.ids, node)).ok()
     }
 
     /// The node's id, giving it the next free one if it has none yet.

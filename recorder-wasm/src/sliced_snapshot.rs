@@ -102,12 +102,15 @@ pub fn start_with_budget(
     ) else {
         return Err(RecorderError::NoDocument);
     };
+    // The first batch may already have met shadow roots and iframes.
+    let discovered = std::mem::take(&mut walk.discovered);
+    observe_shadow_roots(&observer, &discovered)?;
 
     let job = Rc::new(RefCell::new(Job {
         recording: Rc::clone(recording),
         cursor: cursor.skipping_recorded(),
         document_json,
-        discovered: Vec::new(),
+        discovered,
         observer,
         delivered,
         after: Changes::default(),
@@ -118,6 +121,20 @@ pub fn start_with_budget(
         _callback: callback,
     }));
     run_slice(&job);
+    Ok(())
+}
+
+/// Observes the shadow roots a walk has met, so changes inside them while
+/// the walk goes on are not missed.
+fn observe_shadow_roots(
+    observer: &MutationObserver,
+    discovered: &[Discovered],
+) -> Result<(), RecorderError> {
+    for item in discovered {
+        if let Discovered::ShadowRoot(shadow_root) = item {
+            observe(observer, shadow_root.as_ref())?;
+        }
+    }
     Ok(())
 }
 
@@ -163,15 +180,9 @@ fn run_slice(job: &Rc<RefCell<Job>>) {
         Recording::now() - slice_start >= budget_ms
     });
 
-    // Shadow roots met so far are observed too, so changes inside them
-    // while the walk goes on are not missed.
-    for item in &walk.discovered {
-        if let Discovered::ShadowRoot(shadow_root) = item {
-            if let Err(error) = observe(&state.observer, shadow_root.as_ref()) {
-                recording.fail(&error);
-                return;
-            }
-        }
+    if let Err(error) = observe_shadow_roots(&state.observer, &walk.discovered) {
+        recording.fail(&error);
+        return;
     }
     state.discovered.extend(walk.discovered);
 

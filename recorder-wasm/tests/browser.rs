@@ -650,6 +650,27 @@ fn adopted_stylesheets_are_sent_with_their_rules_once_per_snapshot() {
 }
 
 #[wasm_bindgen_test]
+fn attributes_that_a_read_by_name_cannot_give_are_read_exactly() {
+    fixture(r#"<p id="plain" title="a"></p><p id="upper"></p><p id="nul"></p>"#);
+    // An upper-case name set through the namespaced call is kept as it is
+    // on an HTML element, where reading it back by name lower-cases it.
+    by_id("upper")
+        .set_attribute_ns(None, "Data-Case", "kept")
+        .unwrap();
+    by_id("nul").set_attribute("title", "a\u{0}b").unwrap();
+    let root = Harness::new("allow").snapshot_root();
+    assert_eq!(find(&root, "plain").unwrap()["attributes"]["title"], "a");
+    assert_eq!(
+        find(&root, "upper").unwrap()["attributes"]["Data-Case"],
+        "kept"
+    );
+    assert_eq!(
+        find(&root, "nul").unwrap()["attributes"]["title"],
+        "a\u{0}b"
+    );
+}
+
+#[wasm_bindgen_test]
 fn media_state_is_in_the_snapshot() {
     fixture(r#"<video id="clip" muted loop></video>"#);
     let root = Harness::new("allow").snapshot_root();
@@ -755,6 +776,58 @@ fn a_box_resent_for_a_privacy_change_keeps_its_scroll_offset() {
     let added = &mutations[1]["data"]["adds"][0]["node"];
     assert_eq!(added["attributes"]["id"], "fresh");
     assert!(added["attributes"].get("rr_scrollTop").is_none());
+}
+
+#[wasm_bindgen_test]
+async fn a_shadow_root_met_in_the_first_slice_is_followed_while_the_walk_goes_on() {
+    let mut html = String::from(r#"<div id="early-host"></div><ul>"#);
+    for index in 0..600 {
+        html.push_str(&format!("<li>item {index}</li>"));
+    }
+    html.push_str("</ul>");
+    fixture(&html);
+    let shadow = by_id("early-host")
+        .attach_shadow(&web_sys::ShadowRootInit::new(web_sys::ShadowRootMode::Open))
+        .unwrap();
+    shadow.set_inner_html("<p>inside</p>");
+
+    let harness = Harness::new("allow");
+    let (done, finished) = {
+        let mut resolve_slot = None;
+        let promise = js_sys::Promise::new(&mut |resolve, _| resolve_slot = Some(resolve));
+        (resolve_slot.unwrap(), promise)
+    };
+    tapedeck_recorder_wasm::sliced_snapshot::start_with_budget(
+        &harness.recording,
+        0.0,
+        move || {
+            done.call0(&wasm_bindgen::JsValue::NULL).unwrap();
+        },
+    )
+    .unwrap();
+    // The walk is past the host, and not done with the page.
+    let added = web_sys::window()
+        .unwrap()
+        .document()
+        .unwrap()
+        .create_element("b")
+        .unwrap();
+    added.set_text_content(Some("added behind the walk"));
+    shadow.append_child(&added).unwrap();
+    JsFuture::from(finished).await.unwrap();
+
+    let events = harness.events();
+    let snapshot = events.iter().find(|event| event["type"] == 2).unwrap();
+    let host = find(&snapshot["data"]["node"], "early-host").unwrap();
+    let adds: Vec<&Value> = mutation_events(&events)
+        .iter()
+        .flat_map(|mutation| mutation["data"]["adds"].as_array().unwrap())
+        .collect();
+    assert!(
+        adds.iter()
+            .any(|add| add["parentId"] == host["id"] && add["node"]["tagName"] == "b"),
+        "the change inside the shadow root is sent after the snapshot: {adds:?}"
+    );
 }
 
 #[wasm_bindgen_test]

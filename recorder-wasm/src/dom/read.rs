@@ -20,22 +20,30 @@ const NEVER_SCROLLED = new Set(['a', 'abbr', 'b', 'bdi', 'bdo', 'br', 'cite', 'c
   'dfn', 'em', 'hr', 'i', 'img', 'input', 'kbd', 'label', 'link', 'mark', 'meta', 'option',
   'q', 's', 'samp', 'script', 'small', 'source', 'span', 'strong', 'style', 'sub', 'sup',
   'time', 'title', 'track', 'u', 'var', 'wbr', 'head', 'base', 'noscript', 'template']);
+// Attributes are read by name: `element.attributes[i]` makes Blink create
+// an Attr node for each attribute, which costs more than the rest of the
+// read on freshly parsed or added elements.
 export function read_element(element, withScroll) {
-  const attributes = element.attributes;
+  const names = element.getAttributeNames();
   const svg = element.namespaceURI === SVG;
   const name = element.localName;
   const scrolls = withScroll && !svg && !NEVER_SCROLLED.has(name);
   let facts = (svg ? 's' : 'h') + (element.shadowRoot ? '+' : '-') + '\\u0000' + name +
     '\\u0000' + (scrolls ? element.scrollLeft : 0) + '\\u0000' + (scrolls ? element.scrollTop : 0) +
-    '\\u0000' + attributes.length;
-  for (let index = 0; index < attributes.length; index++) {
-    const attribute = attributes[index];
-    // A NUL inside a name or value would break the split; such elements
-    // are read attribute by attribute instead.
-    if (attribute.value.indexOf('\\u0000') !== -1) return null;
-    facts += '\\u0000' + attribute.name + '\\u0000' + attribute.value;
+    '\\u0000' + names.length;
+  for (let index = 0; index < names.length; index++) {
+    const value = element.getAttribute(names[index]);
+    // A name getAttribute cannot find (an upper-case name set through
+    // setAttributeNS on an HTML element), or a NUL inside a value, which
+    // would break the split: such elements are read attribute by attribute.
+    if (value === null || value.indexOf('\\u0000') !== -1) return null;
+    facts += '\\u0000' + names[index] + '\\u0000' + value;
   }
   return facts;
+}
+export function id_in(map, node) {
+  const id = map.get(node);
+  return id === undefined ? -1 : id;
 }
 export function assign_id(map, node, next) {
   const id = map.get(node);
@@ -130,6 +138,9 @@ export class SubtreeReader {
 ")]
 extern "C" {
     fn read_element(element: &Element, with_scroll: bool) -> Option<String>;
+    /// The node's id in `map`, or -1 when it has none: one call, where
+    /// `WeakMap::get` and reading the number back would be two.
+    pub fn id_in(map: &js_sys::WeakMap, node: &web_sys::Node) -> i32;
     /// The node's id in `map`, or `next` after storing it there.
     pub fn assign_id(map: &js_sys::WeakMap, node: &web_sys::Node, next: u32) -> u32;
 
@@ -349,11 +360,11 @@ impl<'a> Iterator for Tokens<'a> {
 }
 
 fn read_slowly(element: &Element, with_scroll: bool) -> ElementFacts {
-    let names = element.get_attribute_names();
-    let attributes = names
-        .iter()
-        .filter_map(|name| name.as_string())
-        .filter_map(|name| element.get_attribute(&name).map(|value| (name, value)))
+    // Through the Attr nodes, which name every attribute exactly as it is.
+    let map = element.attributes();
+    let attributes = (0..map.length())
+        .filter_map(|index| map.item(index))
+        .map(|attribute| (attribute.name(), attribute.value()))
         .collect();
     ElementFacts {
         is_svg: element.namespace_uri().as_deref() == Some("http://www.w3.org/2000/svg"),

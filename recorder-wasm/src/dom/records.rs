@@ -68,6 +68,14 @@ function composed_parent(node) {
   if (parent !== null && parent.nodeType === 11 && parent.host) return parent.host;
   return parent;
 }
+// True when `node` is out of the document, or inside one of `roots`.
+export function detached_or_inside(node, roots) {
+  if (!node.isConnected) return true;
+  for (let index = 0; index < roots.length; index++) {
+    if (roots[index].contains(node)) return true;
+  }
+  return false;
+}
 // The connected nodes of `added` that are not inside another connected
 // node of `added` (through shadow hosts too), once each, in order.
 export function added_roots(added) {
@@ -97,6 +105,9 @@ extern "C" {
     /// to their hosts: the roots of the subtrees a batch added. Once each,
     /// in order.
     pub fn added_roots(added: &Array) -> Array;
+    /// True when `node` is disconnected or inside one of `roots`: one
+    /// call, where asking each root would be one apiece.
+    pub fn detached_or_inside(node: &Node, roots: &Array) -> bool;
 }
 
 /// An attribute value as the reader saw it.
@@ -185,9 +196,15 @@ impl RecordBatch {
         }
     }
 
-    /// The `index`th node the records refer to; `None` for a missing
-    /// parent.
-    pub fn node(&self, index: u32) -> Option<Node> {
+    /// The `index`th node the records refer to: a target, an added or a
+    /// removed node, which are never missing.
+    pub fn node(&self, index: u32) -> Node {
+        self.nodes.get(index).unchecked_into()
+    }
+
+    /// The parent element of a changed text, at `index`; `None` when the
+    /// text has none.
+    pub fn parent(&self, index: u32) -> Option<Node> {
         let value = self.nodes.get(index);
         (!value.is_null()).then(|| value.unchecked_into())
     }

@@ -177,8 +177,10 @@ impl Walk<'_> {
     }
 
     fn begin_with(&mut self, mut cursor: Cursor, out: &mut Vec<u8>) -> Option<Cursor> {
+        // The first batch is written aside: nothing is written when the
+        // root turns out not to be recorded (nothing inside it is then).
         let mut written = Vec::new();
-        self.write_batch(&mut cursor, 1, &mut written);
+        self.write_batch(&mut cursor, BATCH_NODES, &mut written);
         let root_recorded = cursor
             .stack
             .first()

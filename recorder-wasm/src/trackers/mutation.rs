@@ -24,7 +24,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{CharacterData, Element, Node};
 
 use crate::dom::cast::{as_element, as_shadow_root};
-use crate::dom::records::{added_roots, Record, RecordBatch, Value};
+use crate::dom::records::{added_roots, detached_or_inside, Record, RecordBatch, Value};
 use crate::events::write_incremental;
 use crate::failure::RecorderError;
 use crate::recording::Recording;
@@ -137,9 +137,7 @@ pub fn gather(records: &Array) -> Changes {
                 added,
                 removed,
             } => {
-                let Some(target) = node(target) else {
-                    continue;
-                };
+                let target = node(target);
                 // A <style>'s text is recorded as its `_cssText`; changing
                 // the text changes that, not child nodes.
                 if is_style(target_name) {
@@ -148,24 +146,22 @@ pub fn gather(records: &Array) -> Changes {
                         .push((target.unchecked_into(), CSS_TEXT.into(), None));
                     continue;
                 }
-                changes.added.extend(added.filter_map(node));
+                changes.added.extend(added.map(node));
                 for index in removed {
-                    if let Some(removed) = node(index) {
-                        changes.removed.push((target.clone(), removed));
-                    }
+                    changes.removed.push((target.clone(), node(index)));
                 }
             }
             Record::CharacterData {
                 target,
                 parent,
                 parent_name,
-            } => match (is_style(parent_name), node(parent)) {
+            } => match (is_style(parent_name), batch.parent(parent)) {
                 (true, Some(style)) => {
                     changes
                         .attributes
                         .push((style.unchecked_into(), CSS_TEXT.into(), None))
                 }
-                _ => changes.texts.extend(node(target)),
+                _ => changes.texts.push(node(target)),
             },
             Record::Attribute {
                 target,
@@ -174,9 +170,7 @@ pub fn gather(records: &Array) -> Changes {
                 value_now,
                 markers_now,
             } => {
-                let Some(element) = node(target).map(JsCast::unchecked_into::<Element>) else {
-                    continue;
-                };
+                let element: Element = node(target).unchecked_into();
                 if let Some(now) = &markers_now {
                     changes.markers_appeared |= carries_marker(now);
                 }
@@ -307,12 +301,12 @@ fn write_removes(recording: &Recording, changes: &Changes, out: &mut Vec<u8>) ->
     // Removed nodes that are back in the document (moved): a parent inside
     // one of them is connected, yet gone from the replayer. A parent inside
     // a node that stayed removed is disconnected, which is cheaper to ask.
-    let moved: Vec<&Node> = changes
-        .removed
-        .iter()
-        .map(|(_, node)| node)
-        .filter(|node| node.is_connected() && recording.id_of(node).is_some())
-        .collect();
+    let moved = Array::new();
+    for (_, node) in &changes.removed {
+        if node.is_connected() && recording.id_of(node).is_some() {
+            moved.push(node);
+        }
+    }
 
     write_raw(out, ",\"removes\":[");
     let mut written = HashSet::new();
@@ -325,7 +319,7 @@ fn write_removes(recording: &Recording, changes: &Changes, out: &mut Vec<u8>) ->
         // The replayer forgets a removed node's whole subtree, so a removal
         // from inside one (or from a detached parent) would name a node it
         // no longer has.
-        let gone = !parent.is_connected() || moved.iter().any(|root| root.contains(Some(parent)));
+        let gone = detached_or_inside(parent, &moved);
         if gone || !written.insert(id) {
             continue;
         }

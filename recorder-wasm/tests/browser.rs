@@ -741,6 +741,73 @@ fn a_marker_first_met_in_added_nodes_governs_later_changes_beneath_it() {
     assert_eq!(mutations[1]["data"]["texts"][0]["value"], "xxxxxxxxxx");
 }
 
+/// Scrolls the element `id` down by 30 pixels.
+fn scroll_down(id: &str) {
+    by_id(id).set_scroll_top(30);
+    assert_eq!(by_id(id).scroll_top(), 30, "{id} must be scrollable");
+}
+
+/// The recorded vertical scroll offset of the element `id`.
+fn recorded_scroll_top(root: &Value, id: &str) -> Value {
+    find(root, id).unwrap()["attributes"]["rr_scrollTop"].clone()
+}
+
+#[wasm_bindgen_test]
+fn elements_made_scrollable_by_rules_or_inline_styles_keep_their_offsets() {
+    let lines = "<p>line</p>".repeat(20);
+    fixture(&format!(
+        r#"<style>.pane {{ height: 50px; overflow: auto }}</style>
+        <div id="by-rule" class="pane">{lines}</div>
+        <span id="inline-element" class="pane" style="display:block">{lines}</span>
+        <div id="by-inline-style" style="height:50px;overflow-y:scroll">{lines}</div>
+        <p id="plain">not a scroll container</p>"#
+    ));
+    for id in ["by-rule", "inline-element", "by-inline-style"] {
+        scroll_down(id);
+    }
+    let candidates = tapedeck_recorder_wasm::dom::scrollable::candidates(by_id("fixture").as_ref())
+        .expect("the page's rules can be read");
+    assert!(candidates.has(&by_id("by-rule")));
+    assert!(candidates.has(&by_id("by-inline-style")));
+    assert!(
+        !candidates.has(&by_id("plain")),
+        "elements no rule makes scrollable are not asked"
+    );
+
+    let root = Harness::new("allow").snapshot_root();
+    for id in ["by-rule", "inline-element", "by-inline-style"] {
+        assert_eq!(recorded_scroll_top(&root, id), 30, "{id}");
+    }
+}
+
+#[wasm_bindgen_test]
+fn elements_scrollable_through_a_shadow_tree_or_nested_rules_keep_their_offsets() {
+    let lines = "<p>line</p>".repeat(20);
+    fixture(&format!(
+        r#"<style>.outer {{ & .deep {{ height: 50px; overflow: auto }} }}</style>
+        <div class="outer"><div id="deep" class="deep">{lines}</div></div>
+        <div id="host"><div id="slotted" class="light">{lines}</div></div>"#
+    ));
+    let shadow = by_id("host")
+        .attach_shadow(&web_sys::ShadowRootInit::new(web_sys::ShadowRootMode::Open))
+        .unwrap();
+    shadow.set_inner_html(&format!(
+        r#"<style>.inner {{ height: 50px; overflow: auto }}
+        ::slotted(.light) {{ display: block; height: 50px; overflow: auto }}</style>
+        <div id="inner" class="inner">{lines}</div><slot></slot>"#
+    ));
+    scroll_down("deep");
+    scroll_down("slotted");
+    let inner = shadow.get_element_by_id("inner").unwrap();
+    inner.set_scroll_top(30);
+    assert_eq!(inner.scroll_top(), 30);
+
+    let root = Harness::new("allow").snapshot_root();
+    assert_eq!(recorded_scroll_top(&root, "deep"), 30);
+    assert_eq!(recorded_scroll_top(&root, "slotted"), 30);
+    assert_eq!(recorded_scroll_top(&root, "inner"), 30);
+}
+
 #[wasm_bindgen_test]
 fn a_box_resent_for_a_privacy_change_keeps_its_scroll_offset() {
     let lines = "<p>line</p>".repeat(40);

@@ -7,6 +7,7 @@ pub mod hooks;
 pub mod listener;
 pub mod read;
 pub mod records;
+pub mod scrollable;
 pub mod timer;
 
 pub use hooks::Hook;

@@ -13,13 +13,6 @@ use web_sys::Element;
 
 #[wasm_bindgen(inline_js = "
 const SVG = 'http://www.w3.org/2000/svg';
-// Reading a scroll offset costs Blink a layout check per element, more than
-// the rest of the read together. Elements that are laid out inline, void
-// elements and SVG elements do not scroll, so they are not asked.
-const NEVER_SCROLLED = new Set(['a', 'abbr', 'b', 'bdi', 'bdo', 'br', 'cite', 'code', 'data',
-  'dfn', 'em', 'hr', 'i', 'img', 'input', 'kbd', 'label', 'link', 'mark', 'meta', 'option',
-  'q', 's', 'samp', 'script', 'small', 'source', 'span', 'strong', 'style', 'sub', 'sup',
-  'time', 'title', 'track', 'u', 'var', 'wbr', 'head', 'base', 'noscript', 'template']);
 // Attributes are read by name: `element.attributes[i]` makes Blink create
 // an Attr node for each attribute, which costs more than the rest of the
 // read on freshly parsed or added elements.
@@ -27,7 +20,9 @@ export function read_element(element, withScroll) {
   const names = element.getAttributeNames();
   const svg = element.namespaceURI === SVG;
   const name = element.localName;
-  const scrolls = withScroll && !svg && !NEVER_SCROLLED.has(name);
+  // Reading a scroll offset costs Blink a layout check; SVG elements
+  // have none to give.
+  const scrolls = withScroll && !svg;
   let facts = (svg ? 's' : 'h') + (element.shadowRoot ? '+' : '-') + '\\u0000' + name +
     '\\u0000' + (scrolls ? element.scrollLeft : 0) + '\\u0000' + (scrolls ? element.scrollTop : 0) +
     '\\u0000' + names.length;
@@ -56,12 +51,17 @@ export function assign_id(map, node, next) {
 // `Token`). It keeps its place as live nodes (the next child of each open
 // node), so a walk paused between batches follows changes to the part
 // still ahead. Light children come first, then an open shadow root's.
+//
+// Scroll offsets are read (`withScroll`) of the elements in `scrollable`
+// (all when it is null), and of every element a shadow tree's styles can
+// reach: inside one, its host and the host's light children.
 export class SubtreeReader {
-  constructor(root, ids, skipRecorded, withScroll) {
+  constructor(root, ids, skipRecorded, withScroll, scrollable) {
     this.root = root;
     this.ids = ids;
     this.skipRecorded = skipRecorded;
     this.withScroll = withScroll;
+    this.scrollable = scrollable === undefined ? null : scrollable;
     this.stack = [];
     this.nodes = [];
     this.started = false;
@@ -72,7 +72,9 @@ export class SubtreeReader {
     let out = '';
     if (!this.started) {
       this.started = true;
-      out = this.emit(this.root, out);
+      const root = this.root;
+      const inShadow = this.withScroll && root.getRootNode().nodeType === 11;
+      out = this.emit(root, out, inShadow, inShadow);
       budget--;
     }
     while (stack.length > 0) {
@@ -82,6 +84,7 @@ export class SubtreeReader {
         if (top.shadow !== null) {
           top.next = top.shadow.firstChild;
           top.shadow = null;
+          top.childrenInShadow = true;
           out += 'S\\u0000';
         } else {
           stack.pop();
@@ -92,19 +95,25 @@ export class SubtreeReader {
       if (budget <= 0) break;
       top.next = child.nextSibling;
       if (this.skipRecorded && this.ids.has(child)) continue;
-      out = this.emit(child, out);
+      out = this.emit(child, out, top.childrenInShadow, top.childrenInShadow || top.hosts);
       budget--;
     }
     return out;
   }
-  emit(node, out) {
+  // `inShadow`: the node is in a shadow tree; `styledByShadow`: a shadow
+  // tree's styles may reach it.
+  emit(node, out, inShadow, styledByShadow) {
     this.nodes.push(node);
     const known = this.ids.get(node);
     const id = known === undefined ? '' : known;
     const type = node.nodeType;
     if (type === 1) {
-      this.stack.push({ next: node.firstChild, shadow: node.shadowRoot });
-      const facts = read_element(node, this.withScroll);
+      const shadow = node.shadowRoot;
+      this.stack.push({ next: node.firstChild, shadow, hosts: shadow !== null,
+        childrenInShadow: inShadow });
+      const scrolls = this.withScroll && (this.scrollable === null || styledByShadow ||
+        shadow !== null || this.scrollable.has(node));
+      const facts = read_element(node, scrolls);
       return facts === null ? out + 'N\\u0000' + id + '\\u00001\\u0000'
         : out + 'E\\u0000' + id + '\\u0000' + facts + '\\u0000';
     }
@@ -114,7 +123,8 @@ export class SubtreeReader {
       return out + (type === 3 ? 'T\\u0000' : 'C\\u0000') + id + '\\u0000' + data + '\\u0000';
     }
     if (type === 9) {
-      this.stack.push({ next: node.firstChild, shadow: null });
+      this.stack.push({ next: node.firstChild, shadow: null, hosts: false,
+        childrenInShadow: false });
       return out + 'O\\u0000' + id + '\\u0000';
     }
     if (type === 10) {
@@ -148,13 +158,16 @@ extern "C" {
     pub type SubtreeReader;
     /// A walk from `root`; ids are looked up in `ids`, and children that
     /// have one are passed over (with their subtrees) when `skip_recorded`.
-    /// Scroll offsets are read only `with_scroll`.
+    /// Scroll offsets are read only `with_scroll`, of the elements in
+    /// `scrollable` (see [`crate::dom::scrollable`]; all when `None`) and
+    /// those a shadow tree's styles reach.
     #[wasm_bindgen(constructor)]
     pub fn new(
         root: &web_sys::Node,
         ids: &js_sys::WeakMap,
         skip_recorded: bool,
         with_scroll: bool,
+        scrollable: Option<&js_sys::Set>,
     ) -> SubtreeReader;
     /// Makes the walk pass over children that already have an id.
     #[wasm_bindgen(method, setter = skipRecorded)]

@@ -22,6 +22,7 @@ use web_sys::{Document, Element, HtmlIFrameElement, Node, ShadowRoot};
 
 use super::{describe_read, ChildContext, Description, NodeRecord, SerializeContext};
 use crate::dom::read::{NodeRead, SubtreeReader, Token, Tokens};
+use crate::dom::scrollable;
 use crate::node_map::NodeMap;
 
 /// A root found during a walk that needs observers of its own.
@@ -167,8 +168,16 @@ impl Walk<'_> {
     }
 
     fn new_cursor(&self, root: &Node, scope: Scope, adds: Option<AddsOutput>) -> Cursor {
+        let reads_scroll = self.context.reads_scroll;
+        let scrollable = reads_scroll.then(|| scrollable::candidates(root)).flatten();
         Cursor {
-            reader: SubtreeReader::new(root, self.node_map.ids(), false, self.context.reads_scroll),
+            reader: SubtreeReader::new(
+                root,
+                self.node_map.ids(),
+                false,
+                reads_scroll,
+                scrollable.as_ref(),
+            ),
             stack: Vec::new(),
             scope,
             started: false,

@@ -1,0 +1,117 @@
+//! Which elements of a document can hold a scroll offset.
+//!
+//! A snapshot carries each scrolled element's offsets, and asking an
+//! element for them costs Blink a layout check: on a page of 10,000
+//! elements, more than reading everything else about them. Only a scroll
+//! container can be scrolled, and only an `overflow` other than `visible`
+//! or `clip` makes one. So the page's style rules are read once, and the
+//! elements their overflow rules select (plus those scrollable by default
+//! or through an inline style) are the only ones asked.
+//!
+//! Where the rules cannot be known, every element is asked: a stylesheet
+//! from another origin hides its rules, nested and `@scope` rules select
+//! relative to others, and a shadow tree's own styles reach its elements,
+//! its host and the light children slotted into it (the reader asks all of
+//! those itself). A superset costs only time: a rule in a media query that
+//! does not apply, or a `:hover` that does not match, does no harm.
+
+use js_sys::Set;
+use wasm_bindgen::prelude::wasm_bindgen;
+use wasm_bindgen::JsCast;
+use web_sys::Node;
+
+#[wasm_bindgen(inline_js = "
+// Scroll containers without any page rule: the root and body (the
+// viewport), form controls with an inner scroller, modal dialogs and
+// marquees, and anything whose inline style sets an overflow.
+const BY_DEFAULT = 'html, body, textarea, select, input, dialog, marquee, [style*=\"overflow\" i]';
+const OVERFLOW = ['overflow', 'overflowX', 'overflowY', 'overflowBlock', 'overflowInline'];
+const NOT_SCROLLING = /^(visible|clip)(\\s+(visible|clip))?$/;
+function sets_overflow(style) {
+  for (const name of OVERFLOW) {
+    const value = style[name];
+    if (value && !NOT_SCROLLING.test(value)) return true;
+  }
+  return false;
+}
+// True when a rule or anything nested in it declares an overflow.
+function any_overflow(rule) {
+  if (rule.style && sets_overflow(rule.style)) return true;
+  const nested = rule.cssRules;
+  if (!nested) return false;
+  for (let index = 0; index < nested.length; index++) {
+    if (any_overflow(nested[index])) return true;
+  }
+  return false;
+}
+// Adds the selectors of `rules` that set an overflow to `selectors`;
+// false when which elements they select cannot be told.
+function collect(rules, selectors) {
+  for (let index = 0; index < rules.length; index++) {
+    const rule = rules[index];
+    if (rule.type === 1) {
+      if (sets_overflow(rule.style)) selectors.push(rule.selectorText);
+      // Nested rules select relative to this one.
+      const nested = rule.cssRules;
+      if (nested) {
+        for (let at = 0; at < nested.length; at++) {
+          if (any_overflow(nested[at])) return false;
+        }
+      }
+    } else if (rule.type === 3) {
+      let imported;
+      try {
+        imported = rule.styleSheet && rule.styleSheet.cssRules;
+      } catch (error) {
+        return false;
+      }
+      if (imported && !collect(imported, selectors)) return false;
+    } else if (rule.cssRules) {
+      // @scope selects relative to its roots.
+      if ('start' in rule && any_overflow(rule)) return false;
+      if (!collect(rule.cssRules, selectors)) return false;
+    }
+  }
+  return true;
+}
+export function scroll_candidates(document) {
+  const selectors = [BY_DEFAULT];
+  const sheets = [...document.styleSheets, ...(document.adoptedStyleSheets || [])];
+  for (const sheet of sheets) {
+    let rules;
+    try {
+      rules = sheet.cssRules;
+    } catch (error) {
+      return null;
+    }
+    if (!collect(rules, selectors)) return null;
+  }
+  try {
+    return new Set(document.querySelectorAll(selectors.join(',')));
+  } catch (error) {
+    // One selector this browser cannot query spoils the list; ask each.
+    const found = new Set();
+    for (const selector of selectors) {
+      try {
+        for (const element of document.querySelectorAll(selector)) found.add(element);
+      } catch (ignored) {
+        // A selector no element can match here (a pseudo-element's).
+      }
+    }
+    return found;
+  }
+}
+")]
+extern "C" {
+    fn scroll_candidates(document: &web_sys::Document) -> Option<Set>;
+}
+
+/// The elements of `root`'s document that can hold a scroll offset, or
+/// `None` when every element must be asked.
+pub fn candidates(root: &Node) -> Option<Set> {
+    let document = match root.owner_document() {
+        Some(document) => document,
+        None => root.clone().dyn_into().ok()?,
+    };
+    scroll_candidates(&document)
+}

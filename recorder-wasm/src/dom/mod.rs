@@ -1,5 +1,8 @@
-//! Small RAII wrappers over browser APIs, so that dropping a handle always
-//! undoes what creating it did.
+//! The recorder's side of the browser: small RAII wrappers over browser
+//! APIs (listeners, hooks, timers), so that dropping a handle always undoes
+//! what creating it did; and the reading glue that gathers many DOM facts
+//! in one call (`read`, `records`, `ancestry`, `scrollable`), leaving what
+//! to record of them to the serializer.
 
 pub mod ancestry;
 pub mod cast;

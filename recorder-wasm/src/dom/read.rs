@@ -13,28 +13,41 @@ use web_sys::Element;
 
 #[wasm_bindgen(inline_js = "
 const SVG = 'http://www.w3.org/2000/svg';
+// How `read_element` treats scroll offsets: not read; read; read when
+// the element is a scroll container by default (the root and body, form
+// controls with an inner scroller, modal dialogs, marquees) or its inline
+// style sets an overflow (see `crate::dom::scrollable`).
+const NO_SCROLL = 0;
+const SCROLL = 1;
+const SCROLL_IF_DEFAULT = 2;
+const SCROLLABLE_TAGS = new Set(['html', 'body', 'textarea', 'select', 'input', 'dialog',
+  'marquee']);
+const OVERFLOW = /overflow/i;
 // Attributes are read by name: `element.attributes[i]` makes Blink create
 // an Attr node for each attribute, which costs more than the rest of the
 // read on freshly parsed or added elements.
-export function read_element(element, withScroll) {
+export function read_element(element, scroll) {
   const names = element.getAttributeNames();
   const svg = element.namespaceURI === SVG;
   const name = element.localName;
-  // Reading a scroll offset costs Blink a layout check; SVG elements
-  // have none to give.
-  const scrolls = withScroll && !svg;
-  let facts = (svg ? 's' : 'h') + (element.shadowRoot ? '+' : '-') + '\\u0000' + name +
-    '\\u0000' + (scrolls ? element.scrollLeft : 0) + '\\u0000' + (scrolls ? element.scrollTop : 0) +
-    '\\u0000' + names.length;
+  let attributes = '';
+  let inlineOverflow = false;
   for (let index = 0; index < names.length; index++) {
     const value = element.getAttribute(names[index]);
     // A name getAttribute cannot find (an upper-case name set through
     // setAttributeNS on an HTML element), or a NUL inside a value, which
     // would break the split: such elements are read attribute by attribute.
     if (value === null || value.indexOf('\\u0000') !== -1) return null;
-    facts += '\\u0000' + names[index] + '\\u0000' + value;
+    if (names[index] === 'style' && OVERFLOW.test(value)) inlineOverflow = true;
+    attributes += '\\u0000' + names[index] + '\\u0000' + value;
   }
-  return facts;
+  // Reading a scroll offset costs Blink a layout check; SVG elements
+  // have none to give.
+  const scrolls = !svg && (scroll === SCROLL ||
+    (scroll === SCROLL_IF_DEFAULT && (inlineOverflow || SCROLLABLE_TAGS.has(name))));
+  return (svg ? 's' : 'h') + (element.shadowRoot ? '+' : '-') + '\\u0000' + name +
+    '\\u0000' + (scrolls ? element.scrollLeft : 0) + '\\u0000' + (scrolls ? element.scrollTop : 0) +
+    '\\u0000' + names.length + attributes;
 }
 export function id_in(map, node) {
   const id = map.get(node);
@@ -53,8 +66,9 @@ export function assign_id(map, node, next) {
 // still ahead. Light children come first, then an open shadow root's.
 //
 // Scroll offsets are read (`withScroll`) of the elements in `scrollable`
-// (all when it is null), and of every element a shadow tree's styles can
-// reach: inside one, its host and the host's light children.
+// (all when it is null), of those scrollable by default or by an inline
+// style, and of every element a shadow tree's styles can reach: inside
+// one, its host and the host's light children.
 export class SubtreeReader {
   constructor(root, ids, skipRecorded, withScroll, scrollable) {
     this.root = root;
@@ -111,9 +125,10 @@ export class SubtreeReader {
       const shadow = node.shadowRoot;
       this.stack.push({ next: node.firstChild, shadow, hosts: shadow !== null,
         childrenInShadow: inShadow });
-      const scrolls = this.withScroll && (this.scrollable === null || styledByShadow ||
-        shadow !== null || this.scrollable.has(node));
-      const facts = read_element(node, scrolls);
+      const scroll = !this.withScroll ? NO_SCROLL
+        : this.scrollable === null || styledByShadow || shadow !== null ||
+          this.scrollable.has(node) ? SCROLL : SCROLL_IF_DEFAULT;
+      const facts = read_element(node, scroll);
       return facts === null ? out + 'N\\u0000' + id + '\\u00001\\u0000'
         : out + 'E\\u0000' + id + '\\u0000' + facts + '\\u0000';
     }
@@ -147,7 +162,7 @@ export class SubtreeReader {
 }
 ")]
 extern "C" {
-    fn read_element(element: &Element, with_scroll: bool) -> Option<String>;
+    fn read_element(element: &Element, scroll: u8) -> Option<String>;
     /// The node's id in `map`, or -1 when it has none: one call, where
     /// `WeakMap::get` and reading the number back would be two.
     pub fn id_in(map: &js_sys::WeakMap, node: &web_sys::Node) -> i32;
@@ -159,8 +174,9 @@ extern "C" {
     /// A walk from `root`; ids are looked up in `ids`, and children that
     /// have one are passed over (with their subtrees) when `skip_recorded`.
     /// Scroll offsets are read only `with_scroll`, of the elements in
-    /// `scrollable` (see [`crate::dom::scrollable`]; all when `None`) and
-    /// those a shadow tree's styles reach.
+    /// `scrollable` (see [`crate::dom::scrollable`]; all when `None`),
+    /// those scrollable by default or by an inline style, and those a
+    /// shadow tree's styles reach.
     #[wasm_bindgen(constructor)]
     pub fn new(
         root: &web_sys::Node,
@@ -214,7 +230,8 @@ impl ElementFacts {
 /// Reads `element`'s facts, in one call when possible; its scroll offsets
 /// are left at zero unless `with_scroll`.
 pub fn element_facts(element: &Element, with_scroll: bool) -> ElementFacts {
-    match read_element(element, with_scroll) {
+    // `SCROLL` or `NO_SCROLL` in the glue.
+    match read_element(element, u8::from(with_scroll)) {
         Some(facts) => parse_facts(&mut facts.split('\u{0}'))
             .expect("read_element writes every field it announces"),
         None => read_slowly(element, with_scroll),

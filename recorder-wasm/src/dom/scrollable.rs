@@ -4,9 +4,9 @@
 //! element for them costs Blink a layout check: on a page of 10,000
 //! elements, more than reading everything else about them. Only a scroll
 //! container can be scrolled, and only an `overflow` other than `visible`
-//! or `clip` makes one. So the page's style rules are read once, and the
-//! elements their overflow rules select (plus those scrollable by default
-//! or through an inline style) are the only ones asked.
+//! or `clip` makes one. So the page's style rules are read once, and only
+//! the elements their overflow rules select are asked, with those the
+//! reader finds scrollable by default (by tag) or by an inline style.
 //!
 //! Where the rules cannot be known, every element is asked: a stylesheet
 //! from another origin hides its rules, nested and `@scope` rules select
@@ -21,10 +21,6 @@ use wasm_bindgen::JsCast;
 use web_sys::Node;
 
 #[wasm_bindgen(inline_js = "
-// Scroll containers without any page rule: the root and body (the
-// viewport), form controls with an inner scroller, modal dialogs and
-// marquees, and anything whose inline style sets an overflow.
-const BY_DEFAULT = 'html, body, textarea, select, input, dialog, marquee, [style*=\"overflow\" i]';
 const OVERFLOW = ['overflow', 'overflowX', 'overflowY', 'overflowBlock', 'overflowInline'];
 const NOT_SCROLLING = /^(visible|clip)(\\s+(visible|clip))?$/;
 function sets_overflow(style) {
@@ -75,7 +71,7 @@ function collect(rules, selectors) {
   return true;
 }
 export function scroll_candidates(document) {
-  const selectors = [BY_DEFAULT];
+  const selectors = [];
   const sheets = [...document.styleSheets, ...(document.adoptedStyleSheets || [])];
   for (const sheet of sheets) {
     let rules;
@@ -86,11 +82,12 @@ export function scroll_candidates(document) {
     }
     if (!collect(rules, selectors)) return null;
   }
+  const found = new Set();
+  if (selectors.length === 0) return found;
   try {
-    return new Set(document.querySelectorAll(selectors.join(',')));
+    for (const element of document.querySelectorAll(selectors.join(','))) found.add(element);
   } catch (error) {
     // One selector this browser cannot query spoils the list; ask each.
-    const found = new Set();
     for (const selector of selectors) {
       try {
         for (const element of document.querySelectorAll(selector)) found.add(element);
@@ -98,8 +95,8 @@ export function scroll_candidates(document) {
         // A selector no element can match here (a pseudo-element's).
       }
     }
-    return found;
   }
+  return found;
 }
 ")]
 extern "C" {

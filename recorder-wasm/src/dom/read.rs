@@ -38,7 +38,9 @@ export function read_element(element, scroll) {
     // setAttributeNS on an HTML element), or a NUL inside a value, which
     // would break the split: such elements are read attribute by attribute.
     if (value === null || value.indexOf('\\u0000') !== -1) return null;
-    if (names[index] === 'style' && OVERFLOW.test(value)) inlineOverflow = true;
+    if (scroll === SCROLL_IF_DEFAULT && names[index] === 'style' && OVERFLOW.test(value)) {
+      inlineOverflow = true;
+    }
     attributes += '\\u0000' + names[index] + '\\u0000' + value;
   }
   // Reading a scroll offset costs Blink a layout check; SVG elements

@@ -246,8 +246,8 @@ fn parse_facts<'a>(fields: &mut impl Iterator<Item = &'a str>) -> Option<Element
     let is_svg = kind.starts_with('s');
     let has_shadow_root = kind.ends_with('+');
     let local_name = fields.next()?.to_string();
-    let scroll_left = fields.next()?.parse().unwrap_or(0.0);
-    let scroll_top = fields.next()?.parse().unwrap_or(0.0);
+    let scroll_left = parse_offset(fields.next()?);
+    let scroll_top = parse_offset(fields.next()?);
     let count: usize = fields.next()?.parse().ok()?;
     let mut attributes = Vec::with_capacity(count);
     for _ in 0..count {
@@ -263,6 +263,16 @@ fn parse_facts<'a>(fields: &mut impl Iterator<Item = &'a str>) -> Option<Element
         scroll_top,
         attributes,
     })
+}
+
+/// A scroll offset as the glue wrote it. Nearly every element's is `0`,
+/// which is told apart without running the float parser.
+fn parse_offset(field: &str) -> f64 {
+    if field == "0" {
+        0.0
+    } else {
+        field.parse().unwrap_or(0.0)
+    }
 }
 
 /// One step of a [`SubtreeReader`] walk.

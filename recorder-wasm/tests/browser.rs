@@ -23,6 +23,11 @@ use web_sys::{Element, HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement}
 
 wasm_bindgen_test_configure!(run_in_browser);
 
+// Kept in this test binary: every test binary starts a browser of its own,
+// and each start can stall (see scripts/wasm-browser-test.sh).
+#[path = "browser/url_resolution.rs"]
+mod url_resolution;
+
 /// Collects every batch, joined the way the worker joins them.
 struct CollectingSink(Rc<RefCell<Vec<u8>>>);
 

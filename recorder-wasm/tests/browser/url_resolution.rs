@@ -1,13 +1,8 @@
 //! The recorder's own joining of plain paths agrees with the browser's URL
 //! parser on every reference it accepts.
-//!
-//! Run with `wasm-pack test --headless --chrome`.
-#![cfg(target_arch = "wasm32")]
 
 use tapedeck_recorder_wasm::serialize::url::{join_plain_path, resolve};
 use wasm_bindgen_test::*;
-
-wasm_bindgen_test_configure!(run_in_browser);
 
 const BASES: [&str; 5] = [
     "https://shop.test/",

@@ -58,7 +58,12 @@ pub fn start(
 
 /// The payload of the Custom event: `{"kind": …, "message": …}`.
 pub fn error_payload(kind: &str, message: &str) -> String {
-    serde_json::json!({ "kind": kind, "message": message }).to_string()
+    #[derive(serde::Serialize)]
+    struct Payload<'a> {
+        kind: &'a str,
+        message: &'a str,
+    }
+    serde_json::to_string(&Payload { kind, message }).expect("two strings always serialize")
 }
 
 fn error_message(event: &Event) -> String {

@@ -55,7 +55,15 @@ pub fn write_incremental(
     write_timestamp(out, timestamp);
 }
 
-/// Writes a Custom event; `payload_json` must already be valid JSON.
+/// `payload_json` ready to be written into a Custom event: checked to be
+/// one JSON value, without building it as a tree, and trimmed.
+pub fn checked_payload(payload_json: &str) -> Result<&str, serde_json::Error> {
+    serde_json::from_str::<serde::de::IgnoredAny>(payload_json)?;
+    Ok(payload_json.trim())
+}
+
+/// Writes a Custom event; `payload_json` must already be valid JSON (see
+/// [`checked_payload`]).
 pub fn write_custom(out: &mut Vec<u8>, timestamp: f64, tag: &str, payload_json: &str) {
     write_raw(out, "{\"type\":");
     write_number(out, EventType::Custom as u8);
@@ -84,6 +92,26 @@ mod tests {
 
     fn parse(out: &[u8]) -> Value {
         serde_json::from_slice(out).expect("valid JSON")
+    }
+
+    #[test]
+    fn custom_payloads_are_checked_as_one_json_value() {
+        assert_eq!(
+            checked_payload(" {\"n\": [1, 2]} ").unwrap(),
+            "{\"n\": [1, 2]}"
+        );
+        assert_eq!(checked_payload("null").unwrap(), "null");
+        for bad in ["", "{", "{} {}", "undefined", "[1,]", "\"open"] {
+            assert!(checked_payload(bad).is_err(), "{bad:?}");
+        }
+        let mut out = Vec::new();
+        write_custom(
+            &mut out,
+            5.0,
+            "checkout",
+            checked_payload(" [1, {\"a\": 2}]\n").unwrap(),
+        );
+        assert_eq!(parse(&out)["data"]["payload"], json!([1, {"a": 2}]));
     }
 
     #[test]

@@ -13,7 +13,6 @@
 
 use std::collections::VecDeque;
 
-use serde::Deserialize;
 use tapedeck_model::segment::IdRef;
 use tapedeck_model::{CreationReason, RecordsMeta, SegmentMetadata};
 use tapedeck_segment::{finish_synced, stored_stream};
@@ -29,20 +28,7 @@ pub struct OpenSegment {
     pub meta: ProgressMeta,
 }
 
-/// The summary in a `progress` message: a `RecordsMeta` plus the raw size.
-#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
-pub struct ProgressMeta {
-    /// How many events the segment holds.
-    pub count: u32,
-    /// Epoch ms of the first event.
-    pub start: f64,
-    /// Epoch ms of the last event.
-    pub end: f64,
-    /// True when a full snapshot is among them.
-    pub has_full_snapshot: bool,
-    /// Bytes of JSON written so far, the opening `[` included.
-    pub raw_size: u64,
-}
+pub use tapedeck_model::worker::ProgressMeta;
 
 /// A batch posted to the worker and not yet covered by a report.
 struct SentBatch {

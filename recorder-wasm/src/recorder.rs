@@ -13,7 +13,7 @@ use web_sys::{MessageEvent, Storage, Window, Worker};
 
 use crate::batch::worker_sink::WorkerSink;
 use crate::error_trigger::{self, error_payload, ErrorHandler, ErrorTracker, ERROR_TAG};
-use crate::events::write_custom;
+use crate::events::{checked_payload, write_custom};
 use crate::exit_copy::{ExitCopy, OpenSegment, ProgressMeta, SegmentIds};
 use crate::failure::{self, RecorderError};
 use crate::interval::Interval;
@@ -403,7 +403,7 @@ impl Recorder {
                 "addEvent: the tag must be 1 to 256 characters",
             ));
         }
-        let payload: serde_json::Value = serde_json::from_str(payload_json).map_err(|error| {
+        let payload = checked_payload(payload_json).map_err(|error| {
             JsValue::from_str(&format!(
                 "addEvent: the payload must be JSON-serializable: {error}"
             ))
@@ -411,13 +411,12 @@ impl Recorder {
         let Some(running) = &self.running else {
             return Ok(());
         };
-        let payload = payload.to_string();
         let timestamp = Recording::now();
         running
             .controller
             .recording
             .record(timestamp, false, |out| {
-                write_custom(out, timestamp, tag, &payload)
+                write_custom(out, timestamp, tag, payload)
             });
         Ok(())
     }

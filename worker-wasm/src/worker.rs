@@ -25,7 +25,7 @@ use std::cell::RefCell;
 use std::rc::{Rc, Weak};
 
 use tapedeck_model::segment::event_part_json;
-use tapedeck_model::worker::QUEUE_BYTES_LIMIT;
+use tapedeck_model::worker::{ProgressMeta, QUEUE_BYTES_LIMIT};
 use tapedeck_model::{CreationReason, DroppedData, RecordsMeta, WorkerConfig};
 use tapedeck_segment::{
     BoundedQueue, RollingBuffer, Segment, SegmentError, SegmentLimits, ViewIds, ViewSegmenter,
@@ -177,9 +177,9 @@ impl Worker {
             return;
         };
         let open = view.segmenter.open_segment().and_then(|open| {
-            let mut meta = serde_json::to_value(open.records_meta()).ok()?;
-            meta["raw_size"] = open.raw_size().into();
-            Some((open.synced_bytes(), open.adler32(), meta.to_string()))
+            let meta = ProgressMeta::new(open.records_meta(), open.raw_size());
+            let meta = serde_json::to_string(&meta).ok()?;
+            Some((open.synced_bytes(), open.adler32(), meta))
         });
         self.inner.outbox.post_progress(
             &view.config.view_id,

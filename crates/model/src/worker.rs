@@ -107,6 +107,36 @@ pub struct RecordsMeta {
     pub has_full_snapshot: bool,
 }
 
+/// The summary of the worker's open segment in a `"progress"` message:
+/// what [`RecordsMeta`] says of all its events, plus its JSON size, so the
+/// page can finish the segment itself on exit.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct ProgressMeta {
+    /// How many events the segment holds.
+    pub count: u32,
+    /// Epoch ms of the first event.
+    pub start: f64,
+    /// Epoch ms of the last event.
+    pub end: f64,
+    /// True when a full snapshot is among them.
+    pub has_full_snapshot: bool,
+    /// Bytes of JSON written so far, the opening `[` included.
+    pub raw_size: u64,
+}
+
+impl ProgressMeta {
+    /// The summary of a segment holding `records` in `raw_size` bytes.
+    pub fn new(records: RecordsMeta, raw_size: u64) -> Self {
+        Self {
+            count: records.count,
+            start: records.start,
+            end: records.end,
+            has_full_snapshot: records.has_full_snapshot,
+            raw_size,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -121,6 +151,23 @@ mod tests {
         assert_eq!(config.segment_bytes_limit, SEGMENT_BYTES_LIMIT);
         assert_eq!(config.queue_bytes_limit, QUEUE_BYTES_LIMIT);
         assert_eq!((config.client_key, config.buffer_ms), (None, None));
+    }
+
+    #[test]
+    fn progress_meta_is_the_records_summary_with_the_raw_size() {
+        let records = RecordsMeta {
+            count: 3,
+            start: 10.0,
+            end: 12.5,
+            has_full_snapshot: true,
+        };
+        let json = serde_json::to_string(&ProgressMeta::new(records, 420)).unwrap();
+        assert_eq!(
+            json,
+            r#"{"count":3,"start":10.0,"end":12.5,"has_full_snapshot":true,"raw_size":420}"#
+        );
+        let read: ProgressMeta = serde_json::from_str(&json).unwrap();
+        assert_eq!((read.count, read.raw_size), (3, 420));
     }
 
     #[test]

@@ -71,7 +71,12 @@ fn is_kept_as_is(byte: u8) -> bool {
 /// A segment the parser removes or resolves: `.`, `..`, or one spelled
 /// with `%2e`, which it treats as a dot.
 fn is_dot_segment(segment: &str) -> bool {
-    segment == "." || segment == ".." || segment.to_ascii_lowercase().contains("%2e")
+    segment == "."
+        || segment == ".."
+        || segment
+            .as_bytes()
+            .windows(3)
+            .any(|window| window[..2] == *b"%2" && window[2].eq_ignore_ascii_case(&b'e'))
 }
 
 /// A `srcset` with each candidate's URL made absolute.

@@ -140,7 +140,7 @@ mod tests {
     fn full_snapshot_wraps_the_document_node() {
         let mut out = Vec::new();
         write_full_snapshot_open(&mut out);
-        write_raw(&mut out, "{\"type\":0,\"id\":1,\"childNodes\":[]}");
+        write_raw(&mut out, "{\"type\":0,\"childNodes\":[],\"id\":1}");
         write_full_snapshot_close(&mut out, 9.0, 0.0, 120.0);
         let event = parse(&out);
         assert_eq!(event["data"]["node"]["id"], 1);

@@ -15,7 +15,7 @@ use tapedeck_recorder_wasm::failure::RecorderError;
 use tapedeck_recorder_wasm::full_snapshot::record_full_snapshot;
 use tapedeck_recorder_wasm::options::RecorderOptions;
 use tapedeck_recorder_wasm::recording::Recording;
-use tapedeck_recorder_wasm::trackers::{input, mutation};
+use tapedeck_recorder_wasm::trackers::{input, mutation, selection};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
@@ -985,4 +985,54 @@ async fn a_sliced_snapshot_stays_consistent_with_changes_between_slices() {
     let all = serde_json::to_string(&events).unwrap();
     assert!(all.contains("added behind the walk"));
     assert!(all.contains("changed behind the walk"));
+}
+
+/// Waits `ms` milliseconds, long enough for queued `selectionchange` events.
+async fn pause(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window()
+            .unwrap()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
+            .unwrap();
+    });
+    JsFuture::from(promise).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn carets_are_left_out_and_a_cleared_selection_is_recorded_once() {
+    fixture(r#"<p id="para">hello world</p>"#);
+    let document = web_sys::window().unwrap().document().unwrap();
+    let selection = document.get_selection().unwrap().unwrap();
+    selection.remove_all_ranges().unwrap();
+    pause(20).await;
+
+    let harness = Harness::new("allow");
+    record_full_snapshot(&harness.recording);
+    let _tracker = selection::attach(&harness.recording, &document).unwrap();
+    let text = by_id("para").first_child().unwrap();
+    let steps: [(u32, u32); 4] = [(2, 2), (0, 5), (3, 3), (4, 4)];
+    for (start, end) in steps {
+        selection
+            .set_base_and_extent(&text, start, &text, end)
+            .unwrap();
+        pause(20).await;
+    }
+
+    let offsets: Vec<(u64, u64)> = harness
+        .events()
+        .iter()
+        .filter(|event| event["type"] == 3 && event["data"]["source"] == 14)
+        .map(|event| {
+            let range = &event["data"]["ranges"][0];
+            (
+                range["startOffset"].as_u64().unwrap(),
+                range["endOffset"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        offsets,
+        vec![(0, 5), (3, 3)],
+        "the first caret and the caret after the cleared one show nothing"
+    );
 }

@@ -14,7 +14,7 @@
 //! iframes met on the way are collected in [`Walk::discovered`], so the
 //! caller can start observing them.
 
-use tapedeck_model::node::{write_raw, write_u32, Placement};
+use tapedeck_model::node::{write_children_end, write_raw, write_u32, Placement};
 use tapedeck_model::NodeId;
 use tapedeck_privacy::PrivacyLevel;
 use wasm_bindgen::JsCast;
@@ -239,7 +239,7 @@ impl Walk<'_> {
                         .pop()
                         .expect("the reader closes only nodes it opened");
                     if done.recorded && cursor.adds.is_none() {
-                        write_raw(out, "]}");
+                        write_children_end(done.id, out);
                     }
                 }
                 Token::Node { index, known, read } => {

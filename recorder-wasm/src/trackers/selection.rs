@@ -1,4 +1,9 @@
 //! Text selection, as Selection events.
+//!
+//! Only selections a viewer can see are recorded: a collapsed selection is
+//! a caret, which moves on every key typed and click made and shows nothing
+//! in a replay. A collapsed selection is recorded once, when it follows a
+//! visible one, so the replay clears the highlight at the right moment.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -23,7 +28,7 @@ pub fn attach(
     recording: &Rc<Recording>,
     document: &Document,
 ) -> Result<SelectionTracker, RecorderError> {
-    let last = Rc::new(RefCell::new(Vec::new()));
+    let last = Rc::new(RefCell::new(Shown::default()));
     let (recording, for_listener) = (Rc::clone(recording), document.clone());
     let listener = EventListener::new(document.as_ref(), "selectionchange", true, move |_| {
         record_selection(&recording, &for_listener, &last);
@@ -33,10 +38,23 @@ pub fn attach(
     })
 }
 
-fn record_selection(recording: &Recording, document: &Document, last: &RefCell<Vec<u8>>) {
+/// What the replay shows after the last Selection event.
+#[derive(Default)]
+struct Shown {
+    /// The ranges last recorded, as written.
+    ranges: Vec<u8>,
+    /// True when they select something (are not a mere caret).
+    visible: bool,
+}
+
+fn record_selection(recording: &Recording, document: &Document, last: &RefCell<Shown>) {
     let Ok(Some(selection)) = document.get_selection() else {
         return;
     };
+    let visible = !selection.is_collapsed();
+    if !visible && !last.borrow().visible {
+        return;
+    }
     let mut ranges = Vec::new();
     for index in 0..selection.range_count() {
         let Ok(range) = selection.get_range_at(index) else {
@@ -63,7 +81,7 @@ fn record_selection(recording: &Recording, document: &Document, last: &RefCell<V
         write_u32(&mut ranges, range.end_offset().unwrap_or(0));
         ranges.push(b'}');
     }
-    if *last.borrow() == ranges {
+    if last.borrow().ranges == ranges {
         return;
     }
     let timestamp = Recording::now();
@@ -74,5 +92,5 @@ fn record_selection(recording: &Recording, document: &Document, last: &RefCell<V
             out.push(b']');
         });
     });
-    *last.borrow_mut() = ranges;
+    *last.borrow_mut() = Shown { ranges, visible };
 }

@@ -2,10 +2,13 @@
 //!
 //! When the page is hidden, left or frozen there is no time for a round
 //! trip to the worker: after `pagehide` the page runs no more tasks, and
-//! the worker dies with it. So the worker reports after every batch what
-//! its open segment holds (`progress`: the sync-flushed compressed bytes,
-//! their Adler-32 and a summary), and the page keeps the batches it posted
-//! since the last report. On exit the page finishes the segment itself
+//! the worker dies with it. So the worker reports what its open segment
+//! holds up to its last sync point (`progress`: the sync-flushed compressed
+//! bytes, their Adler-32 and a summary) and the last batch that needs no
+//! copy any more; the page keeps the batches it posted after that one.
+//! The worker syncs every few kilobytes of events, not after every batch
+//! (see `tapedeck_segment::SegmentBuilder`), so this copy holds up to a few
+//! seconds of batches. On exit the page finishes the segment itself
 //! from that copy, its unreported batches and its pending events
 //! ([`tapedeck_segment::finish_synced`]) and sends it by beacon, then tells
 //! the worker to close (and drop) the same segment, which keeps the
@@ -238,17 +241,13 @@ mod tests {
             duration_ms: 5_000,
             compressed_bytes: 60_000,
         };
-        let builder = SegmentBuilder::start(ids, 0, limits, 0.0, &first_meta, first).unwrap();
+        let mut builder = SegmentBuilder::start(ids, 0, limits, 0.0, &first_meta, first).unwrap();
+        builder.sync().unwrap();
+        let synced = builder.synced();
         OpenSegment {
-            bytes: builder.synced_bytes().to_vec(),
-            adler: builder.adler32(),
-            meta: ProgressMeta {
-                count: first_meta.count,
-                start: first_meta.start,
-                end: first_meta.end,
-                has_full_snapshot: first_meta.has_full_snapshot,
-                raw_size: builder.raw_size(),
-            },
+            bytes: synced.bytes.to_vec(),
+            adler: synced.adler,
+            meta: ProgressMeta::new(synced.records, synced.raw_size),
         }
     }
 

@@ -74,7 +74,13 @@ struct State {
     /// True while the intake is unreachable and the owner was told so.
     warned_unreachable: bool,
     /// The sequence number of the last batch appended, -1 before any.
-    last_seq: f64,
+    appended_seq: f64,
+    /// While a segment is open: the last batch the page no longer needs
+    /// its own copy of, because it and every batch before it are in a
+    /// closed segment or before the open segment's sync point.
+    covered_seq: f64,
+    /// What the last `progress` said, so an unchanged one is not sent.
+    last_progress: Option<ProgressMark>,
     /// True from a request for a full snapshot until a segment with one is
     /// queued, so a loss asks only once.
     awaiting_snapshot: bool,
@@ -93,7 +99,9 @@ impl Default for State {
             dropped: DroppedData::default(),
             restored: false,
             warned_unreachable: false,
-            last_seq: -1.0,
+            appended_seq: -1.0,
+            covered_seq: -1.0,
+            last_progress: None,
             awaiting_snapshot: false,
         }
     }
@@ -103,6 +111,16 @@ struct View {
     config: WorkerConfig,
     segmenter: ViewSegmenter,
     serial: u64,
+}
+
+/// What a `progress` message reported.
+#[derive(Clone, Copy, PartialEq)]
+struct ProgressMark {
+    view_serial: u64,
+    covered_seq: f64,
+    index: u32,
+    /// The raw size of the open segment's synced part, if one is open.
+    synced_raw_size: Option<u64>,
 }
 
 /// The segment a duration timer was armed for.
@@ -151,9 +169,9 @@ impl Worker {
         match command {
             Command::Start(config) => self.start(config),
             Command::Records { meta, bytes, seq } => {
-                self.append(&meta, &bytes);
+                let opened_segment = self.append(&meta, &bytes);
                 if let Some(seq) = seq {
-                    self.inner.state.borrow_mut().last_seq = seq;
+                    self.note_appended(seq, opened_segment);
                 }
             }
             Command::Flush {
@@ -166,27 +184,64 @@ impl Worker {
         self.post_progress();
     }
 
-    /// Tells the page what the open segment holds; not in error-triggered
-    /// mode before the release, where the page sends nothing on exit.
+    /// Notes that the batch numbered `seq` was appended; `opened_segment`
+    /// when it went into a new segment.
+    fn note_appended(&self, seq: f64, opened_segment: bool) {
+        let mut state = self.inner.state.borrow_mut();
+        let previous = std::mem::replace(&mut state.appended_seq, seq);
+        let open_synced = state
+            .view
+            .as_ref()
+            .and_then(|view| view.segmenter.open_segment())
+            .map(|open| open.is_synced());
+        match open_synced {
+            None | Some(true) => state.covered_seq = seq,
+            // Every batch before this one is in a closed segment.
+            Some(false) if opened_segment => state.covered_seq = previous,
+            // Still after the sync point: the page keeps its copy.
+            Some(false) => {}
+        }
+    }
+
+    /// Tells the page what the open segment holds up to its sync point and
+    /// which batches it no longer needs to keep, when that changed; not in
+    /// error-triggered mode before the release, where the page sends
+    /// nothing on exit.
     fn post_progress(&self) {
-        let state = self.inner.state.borrow();
+        let mut state = self.inner.state.borrow_mut();
         if state.buffer.is_some() {
             return;
         }
         let Some(view) = state.view.as_ref() else {
             return;
         };
-        let open = view.segmenter.open_segment().and_then(|open| {
-            let meta = ProgressMeta::new(open.records_meta(), open.raw_size());
+        let open = view.segmenter.open_segment();
+        let synced = open
+            .map(|open| open.synced())
+            .filter(|synced| synced.records.count > 0);
+        let mark = ProgressMark {
+            view_serial: view.serial,
+            // With no segment open, every batch is in a closed one.
+            covered_seq: if open.is_some() {
+                state.covered_seq
+            } else {
+                state.appended_seq
+            },
+            index: view.segmenter.next_index(),
+            synced_raw_size: synced.map(|synced| synced.raw_size),
+        };
+        if state.last_progress == Some(mark) {
+            return;
+        }
+        let open = synced.and_then(|synced| {
+            let meta = ProgressMeta::new(synced.records, synced.raw_size);
             let meta = serde_json::to_string(&meta).ok()?;
-            Some((open.synced_bytes(), open.adler32(), meta))
+            Some((synced.bytes, synced.adler, meta))
         });
-        self.inner.outbox.post_progress(
-            &view.config.view_id,
-            state.last_seq,
-            view.segmenter.next_index(),
-            open,
-        );
+        self.inner
+            .outbox
+            .post_progress(&view.config.view_id, mark.covered_seq, mark.index, open);
+        state.last_progress = Some(mark);
     }
 
     /// Begins a view. A `start` for the view already recorded (the page
@@ -242,17 +297,19 @@ impl Worker {
         state.recording = true;
     }
 
-    fn append(&self, meta: &RecordsMeta, bytes: &[u8]) {
+    /// Appends a batch to the open segment, or to a new one; returns true
+    /// when the batch opened a segment.
+    fn append(&self, meta: &RecordsMeta, bytes: &[u8]) -> bool {
         let now_ms = js_sys::Date::now();
         let appended = {
             let mut state = self.inner.state.borrow_mut();
             if !state.recording {
                 drop(state);
                 console::warn("ignored records sent before start or after stop");
-                return;
+                return false;
             }
             let Some(view) = state.view.as_mut() else {
-                return;
+                return false;
             };
             let opened_before = view
                 .segmenter
@@ -280,11 +337,16 @@ impl Worker {
                 for segment in closed {
                     self.enqueue(&url, segment);
                 }
+                let opened = timer.is_some();
                 if let Some((target, delay_ms)) = timer {
                     self.arm_timer(target, delay_ms);
                 }
+                opened
             }
-            Err(error) => self.report_segment_error("dropped a batch of records", error),
+            Err(error) => {
+                self.report_segment_error("dropped a batch of records", error);
+                false
+            }
         }
     }
 

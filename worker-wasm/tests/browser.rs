@@ -42,7 +42,7 @@ extern "C" {
     async fn forget_kept_segments();
 }
 
-const FIRST_BATCH: &str = r#"{"type":4,"data":{"href":"http://example.test/","width":800,"height":600},"timestamp":1000},{"type":2,"data":{"node":{"type":0,"id":1,"childNodes":[]},"initialOffset":{"left":0,"top":0}},"timestamp":1001}"#;
+const FIRST_BATCH: &str = r#"{"type":4,"data":{"href":"http://example.test/","width":800,"height":600},"timestamp":1000},{"type":2,"data":{"node":{"type":0,"childNodes":[],"id":1},"initialOffset":{"left":0,"top":0}},"timestamp":1001}"#;
 const SECOND_BATCH: &str = r#"{"type":3,"data":{"source":1,"positions":[{"x":1,"y":2,"id":1,"timeOffset":0}]},"timestamp":1500}"#;
 
 async fn inflate(bytes: &JsValue) -> Value {
@@ -151,8 +151,7 @@ fn flush_message(reason: &str, hand_back: bool) -> JsValue {
     )
 }
 
-/// The kinds of the posted messages, without the `progress` reports that
-/// follow every command.
+/// The kinds of the posted messages, without the `progress` reports.
 fn kinds(posted: &Array) -> Vec<String> {
     posted
         .iter()
@@ -271,8 +270,20 @@ async fn form_data_holds_segment_and_event_parts_with_their_types() {
     );
 }
 
+/// `count` small input events (about 80 bytes each) at `timestamp`.
+fn input_events(count: u32, timestamp: u32) -> String {
+    (0..count)
+        .map(|i| {
+            format!(
+                r#"{{"type":3,"data":{{"source":5,"id":{i},"text":"typed","isChecked":false}},"timestamp":{timestamp}}}"#
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
 #[wasm_bindgen_test]
-async fn progress_lets_the_page_finish_the_open_segment_and_hand_back_closes_it() {
+async fn progress_reports_the_part_before_the_sync_point_and_hand_back_closes_it() {
     let (worker, posted) = fresh_recording_worker().await;
     worker.handle_message(&start_message("v1", json!({})));
     let first = records_message(&first_meta(), FIRST_BATCH);
@@ -282,14 +293,44 @@ async fn progress_lets_the_page_finish_the_open_segment_and_hand_back_closes_it(
     Reflect::set(&second, &"seq".into(), &8.into()).unwrap();
     worker.handle_message(&second);
 
+    // Two small batches: no sync point yet, so the page keeps both.
     let progress = last_progress(&posted);
     assert_eq!(get(&progress, "view"), "v1");
-    assert_eq!(get(&progress, "seq"), 8);
+    assert_eq!(get(&progress, "seq"), -1);
+    assert_eq!(get(&progress, "index"), 0);
+    assert!(get(&progress, "bytes").is_undefined());
+
+    // More than the sync threshold: the report covers all three batches.
+    let count = 200;
+    let third_events = input_events(count, 2000);
+    assert!(third_events.len() as u64 > tapedeck_segment::SYNC_AFTER_RAW_BYTES);
+    let third_meta = RecordsMeta {
+        count,
+        start: 2000.0,
+        end: 2000.0,
+        has_full_snapshot: false,
+    };
+    let third = records_message(&third_meta, &third_events);
+    Reflect::set(&third, &"seq".into(), &9.into()).unwrap();
+    worker.handle_message(&third);
+
+    let progress = last_progress(&posted);
+    assert_eq!(get(&progress, "seq"), 9);
     assert_eq!(get(&progress, "index"), 0);
     let meta: Value = serde_json::from_str(&get(&progress, "meta").as_string().unwrap()).unwrap();
-    assert_eq!(meta["count"], 3);
+    assert_eq!(meta["count"], 3 + count);
     assert_eq!(meta["has_full_snapshot"], true);
-    assert_eq!(inflate(&finished_copy(&posted)).await, expected_events());
+    let expected: Value =
+        serde_json::from_str(&format!("[{FIRST_BATCH},{SECOND_BATCH},{third_events}]")).unwrap();
+    assert_eq!(inflate(&finished_copy(&posted)).await, expected);
+
+    // A small batch after the sync point changes nothing the page keeps, so
+    // nothing is reported.
+    let reports = posted.length();
+    let fourth = records_message(&second_meta(), SECOND_BATCH);
+    Reflect::set(&fourth, &"seq".into(), &10.into()).unwrap();
+    worker.handle_message(&fourth);
+    assert_eq!(posted.length(), reports);
 
     // The page sent that segment itself: the worker closes it, posts no
     // segment, and reports the next index with nothing open.
@@ -299,6 +340,7 @@ async fn progress_lets_the_page_finish_the_open_segment_and_hand_back_closes_it(
     assert_eq!(kinds(&posted), Vec::<String>::new());
     let progress = last_progress(&posted);
     assert_eq!(get(&progress, "index"), 1);
+    assert_eq!(get(&progress, "seq"), 10);
     assert!(get(&progress, "bytes").is_undefined());
 }
 
@@ -343,7 +385,18 @@ async fn malformed_messages_are_dropped_and_recording_goes_on() {
 
     worker.handle_message(&records_message(&first_meta(), FIRST_BATCH));
     worker.handle_message(&records_message(&second_meta(), SECOND_BATCH));
-    assert_eq!(inflate(&finished_copy(&posted)).await, expected_events());
+    // Enough events for a sync point, so the progress report holds them all.
+    let more = input_events(200, 2000);
+    let more_meta = RecordsMeta {
+        count: 200,
+        start: 2000.0,
+        end: 2000.0,
+        has_full_snapshot: false,
+    };
+    worker.handle_message(&records_message(&more_meta, &more));
+    let expected: Value =
+        serde_json::from_str(&format!("[{FIRST_BATCH},{SECOND_BATCH},{more}]")).unwrap();
+    assert_eq!(inflate(&finished_copy(&posted)).await, expected);
 }
 
 #[wasm_bindgen_test]

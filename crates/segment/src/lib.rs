@@ -29,7 +29,7 @@ mod upload;
 mod view;
 
 pub use backoff::{is_retryable_status, retry_delay_ms, FIRST_RETRY_DELAY_MS, MAX_RETRY_DELAY_MS};
-pub use builder::{Segment, SegmentBuilder};
+pub use builder::{Segment, SegmentBuilder, SyncedPart, SYNC_AFTER_RAW_BYTES};
 pub use error::SegmentError;
 pub use limits::{SegmentLimits, ViewIds};
 pub use queue::{BoundedQueue, Pushed, QueuedBytes};

@@ -1,12 +1,13 @@
 //! Finishing a segment without the compressor: what the page does when it
 //! is being closed and cannot wait for the worker.
 //!
-//! The worker sync-flushes after every batch (see [`crate::SegmentBuilder`]),
-//! so the compressed bytes of an open segment always end on a byte
-//! boundary with nothing pending. The page keeps a copy of them with the
-//! Adler-32 of the JSON so far; on exit it appends what the worker has not
-//! seen as *stored* (uncompressed) deflate blocks, a final stored block
-//! with the closing `]`, and the Adler-32 trailer. That is a valid zlib
+//! The worker sync-flushes an open segment every few kilobytes (see
+//! [`crate::SegmentBuilder`]); its compressed bytes up to the last sync
+//! point end on a byte boundary with nothing pending. The page keeps a copy
+//! of them with the Adler-32 of the JSON before that point; on exit it
+//! appends the batches after it as *stored* (uncompressed) deflate
+//! blocks, a final stored block with the closing `]`, and the Adler-32
+//! trailer. That is a valid zlib
 //! stream (RFC 1950, RFC 1951 §3.2.4) made with a few byte copies, so it
 //! fits in a `pagehide` handler.
 
@@ -120,12 +121,17 @@ mod tests {
             end: 1.0,
             has_full_snapshot: false,
         };
-        let builder = SegmentBuilder::start(ids, 0, limits, 0.0, &meta, br#"{"n":1}"#).unwrap();
+        let mut builder = SegmentBuilder::start(ids, 0, limits, 0.0, &meta, br#"{"n":1}"#).unwrap();
+        builder.sync().unwrap();
+        // Written after the sync point, so not in the synced part.
+        builder.append(&meta, br#"{"n":2}"#).unwrap();
+        let synced = builder.synced();
+        assert_eq!(synced.records.count, 1);
 
-        let finished = finish_synced(builder.synced_bytes(), builder.adler32(), br#",{"n":2}"#);
+        let finished = finish_synced(synced.bytes, synced.adler, br#",{"n":2}"#);
         assert_eq!(inflate(&finished), r#"[{"n":1},{"n":2}]"#);
 
-        let nothing_more = finish_synced(builder.synced_bytes(), builder.adler32(), b"");
+        let nothing_more = finish_synced(synced.bytes, synced.adler, b"");
         assert_eq!(inflate(&nothing_more), r#"[{"n":1}]"#);
     }
 

@@ -74,14 +74,10 @@ impl ExitCopy {
 
     /// Keeps a copy of a batch posted to the worker; returns its sequence
     /// number, which the `records` message carries.
-    pub fn record_sent(&mut self, bytes: &[u8], meta: RecordsMeta) -> u64 {
+    pub fn record_sent(&mut self, bytes: Vec<u8>, meta: RecordsMeta) -> u64 {
         let seq = self.next_seq;
         self.next_seq += 1;
-        self.unreported.push_back(SentBatch {
-            seq,
-            bytes: bytes.to_vec(),
-            meta,
-        });
+        self.unreported.push_back(SentBatch { seq, bytes, meta });
         seq
     }
 
@@ -255,8 +251,8 @@ mod tests {
     fn exit_segment_holds_the_reported_unreported_and_pending_events() {
         let mut copy = ExitCopy::default();
         copy.begin_view("v");
-        let first = copy.record_sent(br#"{"n":1}"#, meta(1, 10.0, true));
-        let _second = copy.record_sent(br#"{"n":2}"#, meta(1, 20.0, false));
+        let first = copy.record_sent(br#"{"n":1}"#.to_vec(), meta(1, 10.0, true));
+        let _second = copy.record_sent(br#"{"n":2}"#.to_vec(), meta(1, 20.0, false));
         let open = open_segment(br#"{"n":1}"#, meta(1, 10.0, true));
         copy.on_progress("v", first as f64, 0, Some(open));
 
@@ -281,7 +277,7 @@ mod tests {
         let mut copy = ExitCopy::default();
         copy.begin_view("v");
         copy.on_progress("v", -1.0, 4, None);
-        copy.record_sent(br#"{"n":1}"#, meta(1, 5.0, false));
+        copy.record_sent(br#"{"n":1}"#.to_vec(), meta(1, 5.0, false));
         let (metadata, bytes) = copy
             .finish(&IDS, None, CreationReason::VisibilityHidden)
             .unwrap();

@@ -67,18 +67,19 @@ impl RecordSink for WorkerSink {
         array.copy_from(&bytes);
         let buffer = array.buffer();
 
+        let meta_json = serde_json::to_string(&meta)
+            .map_err(|error| RecorderError::Browser(error.to_string()))?;
+        // The page's copy takes the bytes themselves: no second copy.
         let seq = self
             .exit_copy
             .as_ref()
-            .map(|copy| copy.borrow_mut().record_sent(&bytes, meta));
-        let meta = serde_json::to_string(&meta)
-            .map_err(|error| RecorderError::Browser(error.to_string()))?;
+            .map(|copy| copy.borrow_mut().record_sent(bytes, meta));
         let message = Object::new();
         if let Some(seq) = seq {
             Reflect::set(&message, &"seq".into(), &(seq as f64).into())?;
         }
         Reflect::set(&message, &"kind".into(), &"records".into())?;
-        Reflect::set(&message, &"meta".into(), &meta.into())?;
+        Reflect::set(&message, &"meta".into(), &meta_json.into())?;
         Reflect::set(&message, &"bytes".into(), &buffer)?;
         self.worker
             .post_message_with_transfer(&message, &Array::of1(&buffer))?;

@@ -761,25 +761,45 @@ fn recorded_scroll_top(root: &Value, id: &str) -> Value {
 fn elements_made_scrollable_by_rules_or_inline_styles_keep_their_offsets() {
     let lines = "<p>line</p>".repeat(20);
     fixture(&format!(
-        r#"<style>.pane {{ height: 50px; overflow: auto }}</style>
+        r#"<style>.pane {{ height: 50px; overflow: auto }}
+        .by-variable {{ --scroll: auto; height: 50px; overflow: var(--scroll) }}
+        .by-logical {{ height: 50px; overflow-block: scroll }}
+        .by-pair {{ height: 50px; overflow: clip auto }}
+        .clipped {{ height: 50px; overflow: clip visible }}</style>
         <div id="by-rule" class="pane">{lines}</div>
         <span id="inline-element" class="pane" style="display:block">{lines}</span>
         <div id="by-inline-style" style="height:50px;overflow-y:scroll">{lines}</div>
+        <div id="by-variable" class="by-variable">{lines}</div>
+        <div id="by-logical" class="by-logical">{lines}</div>
+        <div id="by-pair" class="by-pair">{lines}</div>
+        <div id="clipped" class="clipped">{lines}</div>
         <p id="plain">not a scroll container</p>"#
     ));
-    for id in ["by-rule", "inline-element", "by-inline-style"] {
+    let scrolled = [
+        "by-rule",
+        "inline-element",
+        "by-inline-style",
+        "by-variable",
+        "by-logical",
+        "by-pair",
+    ];
+    for id in scrolled {
         scroll_down(id);
     }
     let candidates = tapedeck_recorder_wasm::dom::scrollable::candidates(by_id("fixture").as_ref())
         .expect("the page's rules can be read");
-    assert!(candidates.has(&by_id("by-rule")));
-    assert!(
-        !candidates.has(&by_id("plain")),
-        "elements no rule makes scrollable are not asked"
-    );
+    for id in ["by-rule", "by-variable", "by-logical", "by-pair"] {
+        assert!(candidates.has(&by_id(id)), "{id} is selected by its rule");
+    }
+    for id in ["plain", "clipped"] {
+        assert!(
+            !candidates.has(&by_id(id)),
+            "{id}: elements no rule makes scrollable are not asked"
+        );
+    }
 
     let root = Harness::new("allow").snapshot_root();
-    for id in ["by-rule", "inline-element", "by-inline-style"] {
+    for id in scrolled {
         assert_eq!(recorded_scroll_top(&root, id), 30, "{id}");
     }
 }
